@@ -1,0 +1,1 @@
+"""Knowledge base: storage (db), ingestion (ingest), retrieval (search), command line (cli)."""

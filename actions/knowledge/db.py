@@ -1,0 +1,147 @@
+"""Knowledge-base models and the engine factory (SQLAlchemy 1.4, 2.0 style)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.engine.url import make_url
+from sqlalchemy.orm import Session, declarative_base, relationship
+
+Base = declarative_base()
+
+ORIGIN_FILE = "file"
+ORIGIN_HR = "hr"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Document(Base):
+    __tablename__ = "kb_document"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(255), nullable=False, unique=True)
+    title = Column(String(500), nullable=False)
+    origin = Column(String(20), nullable=False, default=ORIGIN_FILE)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    passages = relationship(
+        "Passage", back_populates="document", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Topic(Base):
+    __tablename__ = "kb_topic"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(100), nullable=False, unique=True)
+    intent = Column(String(100), nullable=True, unique=True)
+    label = Column(String(500), nullable=False)
+
+
+class Passage(Base):
+    __tablename__ = "kb_passage"
+
+    id = Column(Integer, primary_key=True)
+    document_id = Column(
+        Integer, ForeignKey("kb_document.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    position = Column(Integer, nullable=False)  # order within the document, from 1
+    paragraph = Column(Integer, nullable=False)  # paragraph number, from 1
+    sentence_start = Column(Integer, nullable=False)  # sentence numbers within the paragraph
+    sentence_end = Column(Integer, nullable=False)
+    text = Column(Text, nullable=False)
+    lemmas = Column(Text, nullable=False)  # normalised lemmas, space-separated
+
+    document = relationship("Document", back_populates="passages")
+    topics = relationship(
+        "PassageTopic", back_populates="passage", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class PassageTopic(Base):
+    __tablename__ = "kb_passage_topic"
+
+    passage_id = Column(
+        Integer, ForeignKey("kb_passage.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic_id = Column(Integer, ForeignKey("kb_topic.id", ondelete="CASCADE"), primary_key=True)
+    weight = Column(Float, nullable=False)
+
+    passage = relationship("Passage", back_populates="topics")
+    topic = relationship("Topic")
+
+
+class Meta(Base):
+    __tablename__ = "kb_meta"
+
+    key = Column(String(50), primary_key=True)
+    value = Column(String(255), nullable=False)
+
+
+class ReviewItem(Base):
+    """A question the bot could not answer, kept for HR."""
+
+    __tablename__ = "kb_review_item"
+
+    id = Column(Integer, primary_key=True)
+    question = Column(Text, nullable=False)
+    asked_at = Column(DateTime, nullable=False, default=utcnow)
+    sender_id = Column(String(255), nullable=True)
+    channel = Column(String(100), nullable=True)
+    intent = Column(String(100), nullable=True)
+    confidence = Column(Float, nullable=True)
+    status = Column(String(20), nullable=False, default="open")
+
+
+REVISION_KEY = "revision"
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """Build an engine for `url`; SQLite files get their folder and foreign keys."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, future=True)
+        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+        return engine
+    return create_engine(url, future=True, pool_pre_ping=True)
+
+
+def create_schema(engine: Engine) -> None:
+    Base.metadata.create_all(engine)
+
+
+def read_revision(session: Session) -> str | None:
+    return session.scalar(select(Meta.value).where(Meta.key == REVISION_KEY))
+
+
+def bump_revision(session: Session) -> str:
+    """Mark the knowledge base as changed, so that searchers reload it."""
+    meta = session.get(Meta, REVISION_KEY)
+    if meta is None:
+        meta = Meta(key=REVISION_KEY, value="0")
+        session.add(meta)
+    meta.value = str(int(meta.value) + 1)
+    return meta.value
