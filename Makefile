@@ -7,25 +7,31 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 INSTALLED := $(VENV)/.installed
 KB_STAMP := var/kb.stamp
+WEB_STAMP := web/node_modules/.package-lock.json
+CHROMIUM := /usr/bin/chromium
 MODEL := models/bot.tar.gz
 TRAIN_DATA := data/nlu data/rules
-TRAIN_FILES := config.yml domain.yml data/input_guard.yml $(wildcard addons/*.py) \
+TRAIN_FILES := config.yml domain.yml data/input_guard.yml addons/input_guard.py \
 	$(shell find $(TRAIN_DATA) -name '*.yml' 2>/dev/null)
-KB_FILES := data/knowledge $(wildcard data/knowledge/*) data/kb/kb.yml data/kb/topics.yml \
+KB_FILES := data/knowledge $(wildcard data/knowledge/*) data/kb/kb.yml data/kb/topics.yml $(wildcard data/advice/*.yml) \
 	$(wildcard actions/knowledge/*.py)
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONHASHSEED ?= 0
 
-.PHONY: help setup kb model run shell test unit validate stories evaluate bench clean
+.PHONY: help setup kb model web browser run shell test unit validate stories evaluate bench faq review report purge clean tune-fallback
 
 help:
 	@echo "make run       set up (venv, dependencies, knowledge base, model) and start the bot"
 	@echo "make test      run the whole test suite"
 	@echo "make shell     chat in the terminal (rasa shell)"
 	@echo "make evaluate  NLU accuracy and macro-F1 on the held-out file"
-	@echo "make bench     knowledge-base query benchmark"
+	@echo "make faq IN=questions.csv OUT=answers.csv   answer a CSV of questions (HR)"
+	@echo "make bench     knowledge-base query and FAQ batch benchmarks"
+	@echo "make review    HR review queue (questions the bot could not answer)"
+	@echo "make report    HTML analytics report for HR (var/report.html)"
+	@echo "make purge     delete conversations and queue items older than RETENTION_DAYS"
 
 setup: $(INSTALLED)
 
@@ -50,7 +56,23 @@ $(MODEL): $(INSTALLED) $(TRAIN_FILES)
 	  --out models --fixed-model-name bot
 	@touch $@
 
-run: $(KB_STAMP) $(MODEL)
+# The chat page's widget (rasa-webchat, pinned in web/package-lock.json).
+web: $(WEB_STAMP)
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq npm; } \
+	  || { echo "npm is missing: install Node.js and npm (as root: apt-get install npm)" >&2; exit 1; }
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Debian's chromium for the browser tests (never a test tool's own browser download).
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	@[ "$$(id -u)" = 0 ] || { echo "$(CHROMIUM) is missing: run as root, or apt-get install chromium" >&2; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+run: $(KB_STAMP) $(MODEL) $(WEB_STAMP)
 	@scripts/serve.sh
 
 shell: $(KB_STAMP) $(MODEL)
@@ -59,7 +81,7 @@ shell: $(KB_STAMP) $(MODEL)
 validate: $(INSTALLED)
 	$(RASA) data validate --config config.yml --domain domain.yml --data $(TRAIN_DATA)
 
-unit: $(KB_STAMP) $(MODEL)
+unit: $(KB_STAMP) $(MODEL) $(WEB_STAMP) $(CHROMIUM)
 	$(PY) -m pytest tests
 
 stories: $(MODEL)
@@ -70,10 +92,27 @@ evaluate: $(MODEL)
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/heldout.yml --out results/nlu
 	$(PY) -m scripts.nlu_report results/nlu
 
-bench: $(KB_STAMP)
+bench: $(KB_STAMP) $(MODEL)
 	$(PY) -m scripts.bench_kb
+	$(PY) -m scripts.bench_faq
+
+faq: $(KB_STAMP) $(MODEL)
+	@[ -n "$(IN)" ] && [ -n "$(OUT)" ] || { echo "usage: make faq IN=questions.csv OUT=answers.csv" >&2; exit 2; }
+	@$(PY) -m scripts.faq "$(IN)" "$(OUT)"
+
+review: $(KB_STAMP)
+	$(PY) -m actions.knowledge.cli review list
+
+report: $(KB_STAMP)
+	$(PY) -m actions.knowledge.cli report
+
+purge: $(KB_STAMP)
+	$(PY) -m actions.knowledge.cli privacy purge
 
 test: validate unit stories
 
 clean:
 	rm -rf results var/kb.stamp models/*.tar.gz
+
+tune-fallback: $(INSTALLED)
+	$(PY) -m scripts.tune_fallback

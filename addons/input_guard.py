@@ -1,6 +1,7 @@
 """NLU components that make bad input safe and recognisable.
 
-InputSanitizer (first in the pipeline) strips control characters and caps the length.
+InputSanitizer (first in the pipeline) strips control characters, masks e-mail addresses and
+phone numbers, expands chat shorthand ("mrc", "jsp") and caps the length.
 InputGuard (last) overrides the intent for empty, too long or foreign-language messages.
 """
 from __future__ import annotations
@@ -8,19 +9,29 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    INTENT,
+    INTENT_RANKING_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from actions.masking import mask_text
+
 DEFAULT_RULES = Path(__file__).resolve().parent.parent / "data" / "input_guard.yml"
 FLAGS_KEY = "input_flags"
+DISPLAY_TEXT_KEY = "display_text"  # cleaned and masked, shorthand not expanded
 EMPTY_INTENT = "empty_message"
 TOO_LONG_INTENT = "message_too_long"
 FOREIGN_INTENT = "foreign_language"
@@ -62,20 +73,54 @@ def foreign_language(text: Text, rules: Dict[Text, Any]) -> Optional[Text]:
     return None
 
 
+def abbreviation_pattern(table: Dict[Text, Text]) -> Optional["re.Pattern"]:
+    if not table:
+        return None
+    words = sorted((re.escape(str(w).lower()) for w in table), key=len, reverse=True)
+    return re.compile(r"(?<![\w@+])(?:" + "|".join(words) + r")(?![\w@+])", re.IGNORECASE)
+
+
+def expand_abbreviations(
+    text: Text, table: Dict[Text, Text], pattern: Optional["re.Pattern"]
+) -> Tuple[Text, List[int]]:
+    """The text with shorthand expanded, and where each original offset moved to."""
+    if pattern is None:
+        return text, list(range(len(text) + 1))
+    table = {str(k).lower(): str(v) for k, v in table.items()}
+    parts: List[Text] = []
+    offsets: List[int] = []
+    out_len = last = 0
+    for match in pattern.finditer(text):
+        offsets.extend(range(out_len, out_len + match.start() - last))
+        out_len += match.start() - last
+        parts.append(text[last : match.start()])
+        replacement = table[match.group(0).lower()]
+        offsets.extend([out_len] * (match.end() - match.start()))
+        out_len += len(replacement)
+        parts.append(replacement)
+        last = match.end()
+    offsets.extend(range(out_len, out_len + len(text) - last + 1))
+    parts.append(text[last:])
+    return "".join(parts), offsets
+
+
 def _config_rules(config: Dict[Text, Any]) -> Dict[Text, Any]:
     return load_rules(config.get("rules_file"))
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class InputSanitizer(GraphComponent):
-    """Cleans the text and caps its length before any other component sees it."""
+    """Cleans and masks the text and caps its length before any other component sees it."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"rules_file": None}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        self.max_chars = int(_config_rules(config)["max_chars"])
+        rules = _config_rules(config)
+        self.max_chars = int(rules["max_chars"])
+        self.abbreviations = rules.get("abbreviations") or {}
+        self.pattern = abbreviation_pattern(self.abbreviations)
 
     @classmethod
     def create(
@@ -89,7 +134,17 @@ class InputSanitizer(GraphComponent):
 
     def _sanitize(self, message: Message) -> None:
         raw = message.get(TEXT)
-        text = clean_text(raw)
+        entities = message.get(ENTITIES)
+        if entities:
+            # Annotated training examples: only expand, so that entity offsets can follow.
+            text, offsets = expand_abbreviations(raw, self.abbreviations, self.pattern)
+            for entity in entities:
+                entity[ENTITY_ATTRIBUTE_START] = offsets[entity[ENTITY_ATTRIBUTE_START]]
+                entity[ENTITY_ATTRIBUTE_END] = offsets[entity[ENTITY_ATTRIBUTE_END]]
+        else:
+            display = mask_text(clean_text(raw))
+            text, _ = expand_abbreviations(display, self.abbreviations, self.pattern)
+            message.set(DISPLAY_TEXT_KEY, display[: self.max_chars])
         flags = {"original_length": len(raw or ""), "too_long": len(text) > self.max_chars}
         if flags["too_long"]:
             text = text[: self.max_chars]
@@ -141,6 +196,10 @@ class InputGuard(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = self.classify(message.get(TEXT) or "", message.get(FLAGS_KEY) or {})
+            display = message.get(DISPLAY_TEXT_KEY)
+            if display is not None:
+                # Actions and the review queue see what the user wrote (masked), not the expansion.
+                message.set(TEXT, display, add_to_output=True)
             if intent:
                 ranking = [{"name": intent, "confidence": 1.0}]
                 message.set(INTENT, ranking[0], add_to_output=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,9 @@ from actions.knowledge.ingest import build
 from actions.knowledge.search import KnowledgeBase
 from actions.knowledge.text import load_topics
 from actions.settings import ROOT, load_settings
+
+# Unit tests import the actions with test knowledge bases; only real action servers warm up.
+os.environ["ACTIONS_WARM_UP"] = "0"
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -39,9 +43,9 @@ def domain():
         return yaml.safe_load(handle)
 
 
-def make_kb(url: str, source: Path, normalizer, topic_specs) -> KnowledgeBase:
+def make_kb(url: str, source: Path, normalizer, topic_specs, advice_dir: Path = ROOT / "data" / "advice") -> KnowledgeBase:
     engine = make_engine(url)
-    build(engine, source, normalizer, topic_specs)
+    build(engine, source, normalizer, topic_specs, advice_dir)
     return KnowledgeBase(engine, normalizer, topic_specs, normalizer.config)
 
 
@@ -58,8 +62,8 @@ def fresh_kb(tmp_path, settings, normalizer, topic_specs):
     return make_kb(f"sqlite:///{tmp_path / 'kb.sqlite'}", settings.knowledge_dir, normalizer, topic_specs)
 
 
-@pytest.fixture
-def postgres_url():
+@contextmanager
+def new_postgres_database():
     """A new, empty PostgreSQL database on the local server, dropped afterwards."""
     import psycopg2
     from psycopg2 import sql
@@ -76,3 +80,9 @@ def postgres_url():
         with admin.cursor() as cur:
             cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         admin.close()
+
+
+@pytest.fixture
+def postgres_url():
+    with new_postgres_database() as url:
+        yield url

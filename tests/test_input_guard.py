@@ -1,10 +1,16 @@
 """The NLU components that make bad input safe (addons/input_guard.py)."""
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from addons.channels import RequestError, parse_rest_body
+from addons.channels import rules as channel_rules
 from addons.input_guard import InputGuard, InputSanitizer, clean_text, foreign_language, load_rules
 
 RULES = load_rules(None)
@@ -77,3 +83,62 @@ def test_a_normal_question_is_left_to_the_classifier():
     message = run_pipeline("Comment devenir gestionnaire de back-office ?")
     assert message.get(INTENT) is None
     assert message.get(TEXT) == "Comment devenir gestionnaire de back-office ?"
+
+
+@pytest.mark.parametrize(
+    "raw, expanded",
+    [
+        ("mrc", "merci"),
+        ("ok thx bcp", "ok merci beaucoup"),
+        ("a+", "à plus"),
+        ("Jsp", "je sais pas"),
+        ("combien d'exp pr etre manager", "combien d'expérience pour etre manager"),
+        # Whole words only: no expansion inside other words or addresses.
+        ("pkoi pas, ui2", "pkoi pas, ui2"),
+        ("mon adresse a+b", "mon adresse a+b"),
+    ],
+)
+def test_chat_shorthand_is_expanded_for_the_classifier(raw, expanded):
+    message = Message(data={TEXT: raw})
+    InputSanitizer({"rules_file": None}).process([message])
+    assert message.get(TEXT) == expanded
+    # The last component gives the rest of Rasa back what the user wrote.
+    InputGuard({"rules_file": None}).process([message])
+    assert message.get(TEXT) == raw
+
+
+def test_entity_offsets_follow_the_expansion_in_training_examples():
+    text = "jsuis assistante ds une pme depuis 4 ans"
+    entities = [
+        {"start": text.index("pme"), "end": text.index("pme") + 3, "value": "petite", "entity": "company_size"},
+        {"start": text.index("4 ans"), "end": len(text), "value": "4 ans", "entity": "experience_duration"},
+    ]
+    message = Message(data={TEXT: text, "entities": entities})
+    InputSanitizer({"rules_file": None}).process([message])
+    new_text = message.get(TEXT)
+    assert new_text == "je suis assistante dans une pme depuis 4 ans"
+    assert [new_text[e["start"] : e["end"]] for e in message.get("entities")] == ["pme", "4 ans"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=3000))
+def test_any_text_comes_out_clean_and_bounded(text):
+    message = run_pipeline(text)
+    out = message.get(TEXT)
+    assert len(out) <= RULES["max_chars"]
+    assert not any(unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in out)
+    intent = message.get(INTENT)
+    assert intent is None or intent["name"] in ("empty_message", "message_too_long", "foreign_language")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2000), st.sampled_from(["application/json", "application/json; charset=utf-8", "text/plain", None]))
+def test_any_rest_body_is_parsed_or_refused_with_a_known_error(body, content_type):
+    try:
+        sender, message, metadata = parse_rest_body(content_type, body)
+    except RequestError as error:
+        assert error.status in (400, 413, 415)
+        assert error.code in channel_rules()["errors"]
+    else:
+        assert isinstance(sender, str) and sender.strip() and isinstance(message, str)
+        assert metadata is None or isinstance(metadata, dict)

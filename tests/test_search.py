@@ -131,3 +131,27 @@ def test_same_results_on_postgresql(postgres_url, kb, settings, normalizer, topi
     question = "quelles compétences en tableur ?"
     assert [(h.text, h.score) for h in pg.search(question)] == [(h.text, h.score) for h in kb.search(question)]
     pg.engine.dispose()
+
+
+def test_user_text_reaches_the_database_only_as_bound_parameters(fresh_kb):
+    from sqlalchemy import event, inspect
+
+    hostile = "'; DROP TABLE kb_passage; -- \" OR 1=1 /* ../../etc/passwd"
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, repr(parameters)))
+
+    event.listen(fresh_kb.engine, "before_cursor_execute", record)
+    try:
+        fresh_kb.search(hostile)
+        item_id = fresh_kb.record_unanswered(hostile, hostile, "rest", "out_of_scope", 0.2)
+        fresh_kb.answer_review_item(item_id, hostile)
+        fresh_kb.extra_answer(hostile, 0.0, 0.0)
+    finally:
+        event.remove(fresh_kb.engine, "before_cursor_execute", record)
+    assert statements
+    assert not [s for s, _ in statements if "DROP" in s or "passwd" in s]
+    assert any("DROP TABLE" in p for _, p in statements)
+    assert "kb_passage" in inspect(fresh_kb.engine).get_table_names()
+    assert [i.question for i in fresh_kb.review_items() if i.id == item_id] == [hostile]

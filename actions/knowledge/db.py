@@ -14,7 +14,9 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    inspect,
     select,
+    text,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine.url import make_url
@@ -24,6 +26,10 @@ Base = declarative_base()
 
 ORIGIN_FILE = "file"
 ORIGIN_HR = "hr"
+
+REVIEW_OPEN = "open"
+REVIEW_ANSWERED = "answered"
+REVIEW_DISMISSED = "dismissed"
 
 
 def utcnow() -> datetime:
@@ -86,6 +92,31 @@ class PassageTopic(Base):
     topic = relationship("Topic")
 
 
+class AdviceStep(Base):
+    """A step of the personal plan, with the profile conditions under which it applies."""
+
+    __tablename__ = "kb_advice_step"
+
+    id = Column(Integer, primary_key=True)
+    key = Column(String(100), nullable=False, unique=True)
+    position = Column(Integer, nullable=False)
+    text = Column(Text, nullable=False)
+    conditions = Column(Text, nullable=False)  # JSON
+
+    citations = relationship(
+        "AdviceCitation", back_populates="step", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class AdviceCitation(Base):
+    __tablename__ = "kb_advice_citation"
+
+    step_id = Column(Integer, ForeignKey("kb_advice_step.id", ondelete="CASCADE"), primary_key=True)
+    passage_id = Column(Integer, ForeignKey("kb_passage.id", ondelete="CASCADE"), primary_key=True)
+
+    step = relationship("AdviceStep", back_populates="citations")
+
+
 class Meta(Base):
     __tablename__ = "kb_meta"
 
@@ -105,7 +136,10 @@ class ReviewItem(Base):
     channel = Column(String(100), nullable=True)
     intent = Column(String(100), nullable=True)
     confidence = Column(Float, nullable=True)
-    status = Column(String(20), nullable=False, default="open")
+    status = Column(String(20), nullable=False, default=REVIEW_OPEN)
+    resolved_at = Column(DateTime, nullable=True)
+    # The HR answer (a document of origin "hr") written for this question, if any.
+    document_id = Column(Integer, ForeignKey("kb_document.id", ondelete="SET NULL"), nullable=True)
 
 
 REVISION_KEY = "revision"
@@ -131,6 +165,22 @@ def make_engine(url: str) -> Engine:
 
 def create_schema(engine: Engine) -> None:
     Base.metadata.create_all(engine)
+    _add_missing_columns(engine)
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Adds nullable columns that a database built by an older version lacks."""
+    inspector = inspect(engine)
+    quote = engine.dialect.identifier_preparer.quote
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present and column.nullable:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    connection.execute(
+                        text(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}")
+                    )
 
 
 def read_revision(session: Session) -> str | None:

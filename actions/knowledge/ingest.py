@@ -4,12 +4,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from actions.knowledge.advice import read_rules, store_rules
 from actions.knowledge.db import (
     ORIGIN_FILE,
     Document,
@@ -117,11 +118,19 @@ class BuildReport:
     passages: int
     topics: int
     uncovered_topics: List[str]
+    advice_steps: int
 
 
-def build(engine: Engine, directory: Path, normalizer: Normalizer, topics: List[TopicSpec]) -> BuildReport:
-    """Replace every file document in the knowledge base with the current contents of `directory`."""
+def build(
+    engine: Engine,
+    directory: Path,
+    normalizer: Normalizer,
+    topics: List[TopicSpec],
+    advice_dir: Optional[Path] = None,
+) -> BuildReport:
+    """Replace every file document (and the advice rules) with the current contents of the folders."""
     documents = read_documents(directory)
+    rules = read_rules(advice_dir) if advice_dir else []
     drafts = cut_passages(documents, normalizer)
     if not drafts:
         raise IngestError(f"no passage found in {directory} (expected .txt or .md files)")
@@ -151,12 +160,15 @@ def build(engine: Engine, directory: Path, normalizer: Normalizer, topics: List[
             )
             passage.topics = [PassageTopic(topic_id=topic_ids[n], weight=w) for n, w in draft.topics.items()]
             session.add(passage)
+        session.flush()
+        store_rules(session, rules)
         bump_revision(session)
     return BuildReport(
         documents=len(documents),
         passages=len(drafts),
         topics=len(topics),
         uncovered_topics=sorted(t.name for t in topics if t.name not in covered),
+        advice_steps=len(rules),
     )
 
 

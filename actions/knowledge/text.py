@@ -60,6 +60,9 @@ class KbConfig:
     citation_format: str
     paragraph_separator: str
     document_separator: str
+    plan_step_format: str
+    plan_step_separator: str
+    hr_citation_format: str
 
 
 @lru_cache(maxsize=8)
@@ -83,6 +86,9 @@ def load_kb_config(path: Path) -> KbConfig:
         citation_format=citation["format"],
         paragraph_separator=citation.get("paragraph_separator", ", "),
         document_separator=citation.get("document_separator", "; "),
+        plan_step_format=raw["plan"]["step_format"],
+        plan_step_separator=raw["plan"].get("step_separator", "\n"),
+        hr_citation_format=citation["hr_format"],
     )
 
 

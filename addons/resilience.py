@@ -1,0 +1,103 @@
+"""Safeguards for the Rasa server: a short custom-action timeout and French apologies on failure.
+
+Rasa 3.6 waits up to 300 s for the action server and then says nothing, and when the tracker
+store fails it carries on with an empty in-memory conversation that is never stored. `install()`
+(called by addons/server.py before Rasa starts) makes a failed or slow custom action answer
+`utter_action_unavailable`, and a message that cannot be handled or stored (tracker store down,
+...) answer `utter_technical_problem`.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from typing import Any, Dict, List, Optional, Text
+
+logger = logging.getLogger(__name__)
+
+ACTION_TIMEOUT_ENV = "ACTION_TIMEOUT"
+DEFAULT_ACTION_TIMEOUT = 1.5  # seconds: the apology must reach the user within 2 s
+ACTION_UNAVAILABLE_RESPONSE = "utter_action_unavailable"
+TECHNICAL_PROBLEM_RESPONSE = "utter_technical_problem"
+
+_installed = False
+
+
+def action_timeout() -> float:
+    try:
+        value = float(os.environ.get(ACTION_TIMEOUT_ENV, DEFAULT_ACTION_TIMEOUT))
+    except ValueError:
+        value = DEFAULT_ACTION_TIMEOUT
+    return value if value > 0 else DEFAULT_ACTION_TIMEOUT
+
+
+def response_text(domain: Any, name: Text) -> Optional[Text]:
+    """The first text variant of a domain response."""
+    variants = (getattr(domain, "responses", None) or {}).get(name) or []
+    return variants[0].get("text") if variants else None
+
+
+def install() -> None:
+    """Patches Rasa's remote-action call and message handling (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    from rasa.core.actions import action as action_module
+    from rasa.core.processor import MessageProcessor
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    original_run = action_module.RemoteAction.run
+    original_handle = MessageProcessor.handle_message
+
+    async def run(self, output_channel, nlg, tracker, domain) -> List[Any]:
+        timeout = action_timeout()
+        try:
+            return await asyncio.wait_for(original_run(self, output_channel, nlg, tracker, domain), timeout)
+        except action_module.ActionExecutionRejection:
+            raise
+        except asyncio.CancelledError:
+            raise
+        except asyncio.TimeoutError:
+            logger.error("custom action %s: no answer from the action server within %.1f s", self.name(), timeout)
+        except Exception as exc:  # noqa: BLE001 - any failure gets the apology
+            logger.error("custom action %s failed: %s", self.name(), exc)
+        apology = await nlg.generate(ACTION_UNAVAILABLE_RESPONSE, tracker, output_channel.name())
+        if not apology:
+            return []
+        return [action_module.create_bot_utterance(apology)]
+
+    async def handle_message(self, message) -> Optional[List[Dict[Text, Any]]]:
+        try:
+            return await original_handle(self, message)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the user must not be left in silence
+            logger.error(
+                "message from sender %r could not be handled (%s: %s); the user got an apology",
+                message.sender_id, type(exc).__name__, exc,
+            )
+            text = response_text(self.domain, TECHNICAL_PROBLEM_RESPONSE)
+            output = message.output_channel
+            if text and output is not None:
+                try:
+                    await output.send_text_message(message.sender_id, text)
+                except Exception:  # noqa: BLE001
+                    logger.exception("could not send the apology")
+            return getattr(output, "messages", None)
+
+    # No silent fallback to an empty in-memory conversation: the error reaches handle_message.
+    async def retrieve(self, sender_id):
+        return await self._tracker_store.retrieve(sender_id)
+
+    async def retrieve_full_tracker(self, sender_id):
+        return await self._tracker_store.retrieve_full_tracker(sender_id)
+
+    async def save(self, tracker) -> None:
+        await self._tracker_store.save(tracker)
+
+    FailSafeTrackerStore.retrieve = retrieve
+    FailSafeTrackerStore.retrieve_full_tracker = retrieve_full_tracker
+    FailSafeTrackerStore.save = save
+    action_module.RemoteAction.run = run
+    MessageProcessor.handle_message = handle_message
+    _installed = True
