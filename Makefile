@@ -20,7 +20,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONHASHSEED ?= 0
 
-.PHONY: help setup kb model web browser run shell test unit validate stories evaluate bench faq review report purge clean tune-fallback
+.PHONY: help setup kb model web browser run shell test unit validate stories evaluate bench bench-load faq review report purge clean tune-fallback
 
 help:
 	@echo "make run       set up (venv, dependencies, knowledge base, model) and start the bot"
@@ -28,7 +28,8 @@ help:
 	@echo "make shell     chat in the terminal (rasa shell)"
 	@echo "make evaluate  NLU accuracy and macro-F1 on the held-out file"
 	@echo "make faq IN=questions.csv OUT=answers.csv   answer a CSV of questions (HR)"
-	@echo "make bench     knowledge-base query and FAQ batch benchmarks"
+	@echo "make bench     benchmarks: knowledge-base queries, FAQ batch, load (20 REST conversations vs NLU only)"
+	@echo "make bench-load  the load benchmark alone"
 	@echo "make review    HR review queue (questions the bot could not answer)"
 	@echo "make report    HTML analytics report for HR (var/report.html)"
 	@echo "make purge     delete conversations and queue items older than RETENTION_DAYS"
@@ -95,6 +96,10 @@ evaluate: $(MODEL)
 bench: $(KB_STAMP) $(MODEL)
 	$(PY) -m scripts.bench_kb
 	$(PY) -m scripts.bench_faq
+	$(PY) -m scripts.bench_load
+
+bench-load: $(INSTALLED) $(MODEL)
+	$(PY) -m scripts.bench_load
 
 faq: $(KB_STAMP) $(MODEL)
 	@[ -n "$(IN)" ] && [ -n "$(OUT)" ] || { echo "usage: make faq IN=questions.csv OUT=answers.csv" >&2; exit 2; }

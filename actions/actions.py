@@ -6,7 +6,7 @@ import os
 from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import AllSlotsReset, SlotSet
+from rasa_sdk.events import AllSlotsReset, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -20,6 +20,8 @@ from actions.settings import load_settings
 logger = logging.getLogger(__name__)
 
 KbProvider = Callable[[], KnowledgeBase]
+FALLBACK_INTENTS = ("out_of_scope", "nlu_fallback")
+DIALOGUE_INTENTS = ("affirm", "deny", "skip", "stop", "inform_profile", "greet", "goodbye", "thanks")
 
 
 def _latest(tracker: Tracker) -> Dict[Text, Any]:
@@ -110,13 +112,21 @@ class ActionAnswerUnknown(KbMixin, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        intent = _latest(tracker)["intent"]
+        core_fallback = intent not in FALLBACK_INTENTS
+        if core_fallback and intent in DIALOGUE_INTENTS:
+            # "oui", "non"... with nothing to answer: not a question for HR.
+            dispatcher.utter_message(response="utter_nothing_pending")
+            return [UserUtteranceReverted()]
         try:
             kb = self.kb()
         except KnowledgeBaseUnavailable:
             dispatcher.utter_message(response="utter_kb_unavailable")
             return []
         answer_unknown(dispatcher, tracker, kb)
-        return []
+        # As core fallback (no rule for this turn), forget the message so that the dialogue does
+        # not predict the fallback again and again.
+        return [UserUtteranceReverted()] if core_fallback else []
 
 
 class ActionListTopics(KbMixin, Action):

@@ -4,7 +4,8 @@ Rasa 3.6 waits up to 300 s for the action server and then says nothing, and when
 store fails it carries on with an empty in-memory conversation that is never stored. `install()`
 (called by addons/server.py before Rasa starts) makes a failed or slow custom action answer
 `utter_action_unavailable`, and a message that cannot be handled or stored (tracker store down,
-...) answer `utter_technical_problem`.
+...) answer `utter_technical_problem`. It also validates action responses with a schema
+validator built once.
 """
 from __future__ import annotations
 
@@ -95,6 +96,25 @@ def install() -> None:
     async def save(self, tracker) -> None:
         await self._tracker_store.save(tracker)
 
+    # Rasa re-checks the whole response schema itself on every action call (~15 ms of the
+    # event loop); a validator built once gives the same verdict in ~0.2 ms.
+    from jsonschema import ValidationError
+    from jsonschema.validators import validator_for
+
+    schema = action_module.RemoteAction.action_response_format_spec()
+    validator_class = validator_for(schema)
+    validator_class.check_schema(schema)
+    validator = validator_class(schema)
+
+    def validate_action_result(self, result: Dict[Text, Any]) -> bool:
+        try:
+            validator.validate(result)
+        except ValidationError as error:
+            error.message += ". Failed to validate Action server response from API."
+            raise
+        return True
+
+    action_module.RemoteAction._validate_action_result = validate_action_result
     FailSafeTrackerStore.retrieve = retrieve
     FailSafeTrackerStore.retrieve_full_tracker = retrieve_full_tracker
     FailSafeTrackerStore.save = save

@@ -1,13 +1,30 @@
-"""`python -m addons.server run ...`: Rasa's own command line, with addons/resilience.py installed."""
+"""`python -m addons.server run ...`: Rasa's own command line, with addons/resilience.py installed.
+
+Without `--cors`, `run` allows the browser origins of CORS_ORIGINS (addons/channels.py), the same
+ones the socket.io channel accepts.
+"""
 from __future__ import annotations
 
+import sys
+
 from addons import resilience
+
+
+def with_cors(argv):
+    if argv[:1] == ["run"] and len(argv) > 1 and argv[1] == "actions":
+        return argv
+    if argv[:1] == ["run"] and "--cors" not in argv:
+        from addons.channels import cors_origins
+
+        return [*argv, "--cors", *cors_origins()]
+    return argv
 
 
 def main() -> None:
     resilience.install()
     from rasa.__main__ import main as rasa_main
 
+    sys.argv = [sys.argv[0], *with_cors(sys.argv[1:])]
     rasa_main()
 
 

@@ -5,7 +5,7 @@ from typing import Optional
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import ActionAnswerTopic, ActionAnswerUnknown, ActionListTopics
@@ -84,6 +84,22 @@ async def test_an_intent_without_topic_falls_back_to_no_answer(fresh_kb):
     assert len(fresh_kb.open_review_items()) == 1
 
 
+@pytest.mark.parametrize("text, intent", [("oui", "affirm"), ("nan", "deny"), ("/skip", "skip")])
+async def test_core_fallback_on_a_dialogue_intent_ends_the_turn_without_queueing(fresh_kb, text, intent):
+    """No rule for this turn: one reply, the message is reverted (no fallback loop), nothing for HR."""
+    dispatcher, events = await run(ActionAnswerUnknown(lambda: fresh_kb), make_tracker(text, intent))
+    assert [m["response"] for m in dispatcher.messages] == ["utter_nothing_pending"]
+    assert events == [UserUtteranceReverted()]
+    assert fresh_kb.open_review_items() == []
+
+
+async def test_core_fallback_on_a_question_is_answered_queued_and_reverted(fresh_kb):
+    dispatcher, events = await run(ActionAnswerUnknown(lambda: fresh_kb), make_tracker("et mon salaire ?", "ask_profile"))
+    assert [m["response"] for m in dispatcher.messages] == ["utter_no_answer"]
+    assert events == [UserUtteranceReverted()]
+    assert [i.question for i in fresh_kb.open_review_items()] == ["et mon salaire ?"]
+
+
 async def test_empty_question_is_not_queued(fresh_kb):
     dispatcher, _ = await run(ActionAnswerUnknown(lambda: fresh_kb), make_tracker("   ", "nlu_fallback", 0.1))
     assert [m["response"] for m in dispatcher.messages] == ["utter_no_answer"]
@@ -93,7 +109,8 @@ async def test_empty_question_is_not_queued(fresh_kb):
 @pytest.mark.parametrize("action_class", [ActionAnswerTopic, ActionAnswerUnknown, ActionListTopics])
 async def test_unreachable_knowledge_base_gives_an_apology(normalizer, topic_specs, action_class):
     down = KnowledgeBase(make_engine("postgresql://postgres@127.0.0.1:1/kb"), normalizer, topic_specs, normalizer.config)
-    dispatcher, events = await run(action_class(lambda: down), make_tracker("faut il excel", "ask_office_software"))
+    intent = "out_of_scope" if action_class is ActionAnswerUnknown else "ask_office_software"
+    dispatcher, events = await run(action_class(lambda: down), make_tracker("faut il excel", intent))
     assert [m["response"] for m in dispatcher.messages] == ["utter_kb_unavailable"]
     assert events == []
 

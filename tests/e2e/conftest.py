@@ -140,7 +140,7 @@ def running_bot(work: Path, kb, kb_url: str, tracker_url: str, extra_env=None, r
     action_port, rasa_port = free_port(), free_port()
     endpoints = work / "endpoints.yml"
     endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n  enable_selective_domain: true\n'
         f"tracker_store:\n  type: addons.tracker_store.PrivacySQLTrackerStore\n  url: \"{tracker_url}\"\n"
         + endpoints_extra,
         "utf-8",

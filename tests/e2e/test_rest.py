@@ -91,3 +91,13 @@ def test_empty_knowledge_base_stops_start_up_with_a_clear_error(tmp_path):
     )
     assert result.returncode == 2
     assert "knowledge base unavailable" in result.stderr
+
+
+def test_yes_or_no_out_of_context_gets_one_reply_and_the_conversation_goes_on(bot, domain):
+    sender = "e2e-out-of-context"
+    assert bot.texts("bonjour", sender)
+    for text in ("oui", "non", "/skip"):
+        assert bot.texts(text, sender) == [response_text(domain, "utter_nothing_pending")]
+    [answer] = bot.texts("faut il savoir utiliser un tableur pour travailler en back office ?", sender)
+    assert "Source :" in answer
+    assert [i for i in bot.kb.open_review_items() if i.sender_id == sender] == []

@@ -1,4 +1,5 @@
-"""Scale-out: two Sanic workers, Redis lock store, PostgreSQL tracker store and knowledge base."""
+"""Scale-out: two Sanic workers, Redis lock store (addons/lock_store.py), PostgreSQL tracker store and
+knowledge base."""
 from __future__ import annotations
 
 import uuid
@@ -24,7 +25,7 @@ def scaled_bot(tmp_path_factory, settings, normalizer, topic_specs):
     require_model()
     work = tmp_path_factory.mktemp("scale")
     lock_store = (
-        "lock_store:\n  type: redis\n"
+        "lock_store:\n  type: addons.lock_store.AtomicRedisLockStore\n"
         f"  url: {REDIS['host']}\n  port: {REDIS['port']}\n  db: 1\n  key_prefix: test{uuid.uuid4().hex[:8]}\n"
     )
     with new_postgres_database() as kb_url, new_postgres_database() as tracker_url:

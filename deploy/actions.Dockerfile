@@ -1,0 +1,24 @@
+# Action server image: the official rasa/rasa-sdk:3.6.2 plus what actions/ imports beyond rasa_sdk.
+#
+#   SQLAlchemy 1.4      actions/knowledge/db.py, actions/privacy.py (knowledge base, review queue, erasure)
+#   psycopg2-binary     the PostgreSQL driver behind KB_DATABASE_URL / TRACKER_DB_URL (postgresql://)
+#   PyYAML              data/kb/kb.yml, data/kb/topics.yml, data/advice/*.yml, data/privacy.yml...
+#   spaCy 3.8 + fr_core_news_md 3.8.0
+#                       lemmatisation of questions (actions/knowledge/text.py), same model as the NLU
+#   (matplotlib and Jinja2 are only used by the HR report, `kb report`, never by the action server.)
+#
+# Versions come from requirements.txt (used as a pip constraints file), so the image runs the same
+# versions as the tested virtualenv. The code itself (./actions) and the data (./data) are mounted by
+# docker-compose.yml, not copied: an edit of the advice rules needs a restart, not a rebuild.
+# Built on the base image's Python (3.10 for the rasa-sdk 3.6 images; spaCy 3.8 needs >= 3.9).
+FROM rasa/rasa-sdk:3.6.2
+
+USER root
+COPY requirements.txt /tmp/requirements.txt
+# The spaCy model is not on PyPI: its wheel comes from its release URL (and leaves the constraints).
+RUN grep -v '^fr_core_news_md' /tmp/requirements.txt > /tmp/constraints.txt \
+    && pip install --no-cache-dir -c /tmp/constraints.txt \
+        SQLAlchemy psycopg2-binary PyYAML spacy \
+        "fr_core_news_md @ https://github.com/explosion/spacy-models/releases/download/fr_core_news_md-3.8.0/fr_core_news_md-3.8.0-py3-none-any.whl" \
+    && rm /tmp/requirements.txt /tmp/constraints.txt
+USER 1001
