@@ -55,6 +55,7 @@ class SlackSettings:
     signing_secret: str
     api_url: str
     channel: Optional[str]
+    dedupe_redis_url: Optional[str] = None
 
     @property
     def enabled(self) -> bool:
@@ -69,4 +70,5 @@ def load_slack_settings() -> SlackSettings:
         signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
         api_url=env.get("SLACK_API_URL") or SLACK_API_URL,
         channel=env.get("SLACK_CHANNEL") or None,
+        dedupe_redis_url=env.get("SLACK_DEDUPE_REDIS_URL") or None,
     )

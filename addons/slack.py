@@ -22,6 +22,7 @@ import logging
 from collections import OrderedDict
 from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
+from urllib.parse import parse_qs
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot, SlackInput
@@ -35,6 +36,31 @@ from addons.channels import RequestError, valid_sender
 from addons.channels import rules as channel_rules
 
 logger = logging.getLogger(__name__)
+
+
+class RedisRecentKeys:
+    """The same memory in Redis, shared by every worker and replica (SLACK_DEDUPE_REDIS_URL)."""
+
+    def __init__(self, url: Text, ttl_seconds: int = 24 * 3600, prefix: Text = "slack-seen:") -> None:
+        import redis
+
+        self._red = redis.Redis.from_url(url, socket_timeout=2)
+        self._ttl = ttl_seconds
+        self._prefix = prefix
+        self._fallback = RecentKeys()
+
+    def first_time(self, keys: Iterable[Optional[Text]]) -> bool:
+        keys = [str(key) for key in keys if key]
+        try:
+            pipe = self._red.pipeline()
+            for key in keys:
+                pipe.set(self._prefix + key, 1, nx=True, ex=self._ttl)
+            created = pipe.execute()
+        except Exception as exc:  # noqa: BLE001 - Redis down: this process's memory still helps
+            logger.error("Slack de-duplication: Redis unavailable (%s); using this process's memory", exc)
+            return self._fallback.first_time(keys)
+        self._fallback.first_time(keys)
+        return all(created)
 
 
 class RecentKeys:
@@ -94,7 +120,8 @@ class SlackChannel(SlackInput):
                  proxy: Optional[Text] = None, conversation_granularity: Text = "sender") -> None:
         self.enabled = bool(slack_token and slack_signing_secret)
         self.api_url = api_url
-        self.recent = RecentKeys()
+        dedupe_url = load_slack_settings().dedupe_redis_url
+        self.recent = RedisRecentKeys(dedupe_url) if dedupe_url else RecentKeys()
         super().__init__(
             slack_token, slack_channel, proxy, use_threads=True,
             slack_signing_secret=slack_signing_secret,
@@ -165,6 +192,8 @@ class SlackChannel(SlackInput):
             if not self.is_request_from_slack_authentic(request):
                 return response.text("Missing, invalid or stale Slack signature.",
                                      status=HTTPStatus.UNAUTHORIZED)
+            if (request.content_type or "").startswith("application/x-www-form-urlencoded"):
+                return self._handle_interaction(request, on_new_message)
             try:
                 payload = json.loads(request.body)
             except ValueError:
@@ -177,6 +206,34 @@ class SlackChannel(SlackInput):
             return self._handle_event(request, payload, on_new_message)
 
         return slack_webhook
+
+    def _handle_interaction(self, request: Request,
+                            on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+        """A click on a button of the bot's message (Slack interactivity): its payload is the user's
+        next message, answered in the same channel and thread."""
+        try:
+            form = parse_qs(request.body.decode("utf-8"), strict_parsing=True)
+            payload = json.loads(form["payload"][0])
+            action = payload["actions"][0]
+            user, channel = payload["user"]["id"], payload["channel"]["id"]
+            valid_sender(user)
+            valid_sender(channel)
+        except (ValueError, KeyError, IndexError, TypeError, RequestError):
+            return response.text("Expected a Slack interactivity payload.", status=HTTPStatus.BAD_REQUEST)
+        if payload.get("type") != "block_actions" or action.get("type") != "button" or not isinstance(
+            action.get("value"), str
+        ):
+            return response.text("Ignored: not a button with a value.")
+        message = payload.get("message") or {}
+        thread = message.get("thread_ts") or (None if channel.startswith("D") else message.get("ts"))
+        if not self.recent.first_time((payload.get("trigger_id"), f"{channel}/{action.get('action_ts')}")):
+            return response.text("Already handled.", headers={"X-Slack-No-Retry": "1"})
+        metadata = {"out_channel": channel, "thread_id": thread, "users": []}
+        self._start(on_new_message, UserMessage(
+            action["value"], self.get_output_channel(channel, thread),
+            self._get_conversation_id(user, channel, thread), input_channel=self.name(), metadata=metadata,
+        ))
+        return response.text("")
 
     def _handle_event(self, request: Request, payload: Dict[Text, Any],
                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:

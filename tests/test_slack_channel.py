@@ -82,3 +82,25 @@ def test_manifest_subscribes_to_what_the_channel_answers_with_the_scopes_it_need
     info = manifest["display_information"]
     assert len(info["description"]) <= 140 and 175 <= len(info["long_description"]) <= 4000
     assert manifest["features"]["app_home"]["messages_tab_enabled"]
+
+
+def test_redis_memory_of_handled_events_is_shared_by_workers():
+    import uuid
+
+    from addons.slack import RedisRecentKeys
+
+    url = "redis://127.0.0.1:6379/1"
+    prefix = f"test-{uuid.uuid4().hex[:8]}:"
+    worker_a, worker_b = RedisRecentKeys(url, prefix=prefix), RedisRecentKeys(url, prefix=prefix)
+    assert worker_a.first_time(["Ev1", "C1/1.0"])
+    assert not worker_b.first_time(["Ev1", None])  # Slack's retry reaches the other worker
+    assert not worker_b.first_time(["Ev2", "C1/1.0"])  # same message, other event id
+    assert worker_b.first_time(["Ev3", "C1/2.0"])
+
+
+def test_redis_down_falls_back_to_the_process_memory():
+    from addons.slack import RedisRecentKeys
+
+    keys = RedisRecentKeys("redis://127.0.0.1:1/0")
+    assert keys.first_time(["Ev1"])
+    assert not keys.first_time(["Ev1"])

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_kb, new_postgres_database
-from tests.e2e.conftest import require_model, running_bot
+from tests.e2e.conftest import SLACK_SIGNING_SECRET, SLACK_TOKEN, require_model, running_bot
+from tests.e2e.test_slack import Slack, envelope, new_id, user_message
 
 REDIS = {"host": "127.0.0.1", "port": 6379}
 TURNS = [
@@ -21,7 +22,7 @@ TURNS = [
 
 
 @pytest.fixture(scope="module")
-def scaled_bot(tmp_path_factory, settings, normalizer, topic_specs):
+def scaled_bot(tmp_path_factory, settings, normalizer, topic_specs, fake_slack):
     require_model()
     work = tmp_path_factory.mktemp("scale")
     lock_store = (
@@ -31,8 +32,11 @@ def scaled_bot(tmp_path_factory, settings, normalizer, topic_specs):
     with new_postgres_database() as kb_url, new_postgres_database() as tracker_url:
         kb = make_kb(kb_url, settings.knowledge_dir, normalizer, topic_specs)
         try:
-            with running_bot(work, kb, kb_url, tracker_url, extra_env={"SANIC_WORKERS": "2"},
-                             endpoints_extra=lock_store) as running:
+            env = {
+                "SANIC_WORKERS": "2", "SLACK_TOKEN": SLACK_TOKEN, "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
+                "SLACK_API_URL": fake_slack.api_url, "SLACK_DEDUPE_REDIS_URL": "redis://127.0.0.1:6379/1",
+            }
+            with running_bot(work, kb, kb_url, tracker_url, extra_env=env, endpoints_extra=lock_store) as running:
                 yield running
         finally:
             kb.engine.dispose()
@@ -100,3 +104,16 @@ def test_messages_of_one_sender_sent_at_once_are_handled_one_at_a_time(scaled_bo
     assert sorted(users) == sorted(questions)
     # Locked per conversation: user, bot, user, bot... never two user turns in a row.
     assert [e["event"] for e in events] == ["user", "bot"] * len(questions)
+
+
+def test_slack_retries_reaching_either_worker_are_answered_once(scaled_bot, fake_slack):
+    slack = Slack(scaled_bot, fake_slack)
+    channel, user = new_id("D"), new_id("U")
+    body = envelope(user_message("ou suivre des cours de compta ?", channel, user, kind="message"))
+    retries = [{}] + [{"X-Slack-Retry-Num": str(n), "X-Slack-Retry-Reason": "http_timeout"} for n in range(1, 8)]
+    with ThreadPoolExecutor(max_workers=len(retries)) as pool:
+        list(pool.map(lambda headers: slack.deliver(body, **headers), retries))
+    [answer] = slack.wait_answers(channel)
+    assert "Source :" in answer["text"]
+    slack.barrier(user)
+    assert len(slack.answers(channel)) == 1

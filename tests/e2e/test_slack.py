@@ -8,6 +8,7 @@ import itertools
 import json
 import time
 import uuid
+from urllib.parse import urlencode
 
 import pytest
 import requests
@@ -263,3 +264,45 @@ def test_malformed_signed_bodies_get_a_clear_status(slack, raw, status):
     channel = new_id("D")
     slack.deliver(envelope(user_message(QUESTION, channel, new_id("U"), kind="message")))
     assert_kb_answer(slack.wait_answers(channel)[0]["text"])
+
+
+def block_actions(channel: str, user: str, message: dict, value: str, trigger: str) -> bytes:
+    """A click on a button of the bot's message, as Slack posts it (form-encoded `payload`)."""
+    payload = {
+        "type": "block_actions", "trigger_id": trigger, "team": {"id": "T0TEST"},
+        "user": {"id": user}, "channel": {"id": channel},
+        "container": {"type": "message", "message_ts": message.get("ts"), "channel_id": channel},
+        "message": {k: v for k, v in message.items() if k in ("ts", "thread_ts", "text")},
+        "actions": [{"type": "button", "action_id": "a1", "block_id": "b1", "value": value,
+                     "action_ts": new_ts(), "text": {"type": "plain_text", "text": "x"}}],
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def test_a_click_on_a_button_is_the_next_message(slack, fake_slack):
+    channel, user = new_id("D"), new_id("U")
+    slack.deliver(envelope(user_message("bonjour", channel, user, kind="message")))
+    [greeting] = fake_slack.wait_for_posts(lambda b: b.get("channel") == channel)
+    blocks = greeting.body["blocks"]
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    buttons = [e for block in blocks if block.get("type") == "actions" for e in block["elements"]]
+    assert [b["type"] for b in buttons] == ["button"] * 3
+    value = buttons[0]["value"]  # "Comment devenir gestionnaire de back-office ?"
+    raw = block_actions(channel, user, {"ts": new_ts()}, value, trigger=uuid.uuid4().hex)
+    headers = dict(signed_headers(raw), **{"Content-Type": "application/x-www-form-urlencoded"})
+    for _ in range(2):  # Slack may deliver it again: answered once
+        assert slack.post({}, headers=headers, raw=raw).status_code == 200
+    [_, answer] = slack.wait_answers(channel, count=2)
+    assert "Pour devenir gestionnaire de back-office" in answer["text"]
+    assert SOURCE in answer["text"]
+    slack.barrier(user)
+    assert len(slack.answers(channel)) == 2
+
+
+def test_a_click_with_a_bad_signature_is_refused(slack):
+    channel, user = new_id("D"), new_id("U")
+    raw = block_actions(channel, user, {"ts": new_ts()}, QUESTION, trigger=uuid.uuid4().hex)
+    headers = dict(signed_headers(raw, secret="not-the-secret"), **{"Content-Type": "application/x-www-form-urlencoded"})
+    assert slack.post({}, headers=headers, raw=raw).status_code == 401
+    slack.barrier(user)
+    assert slack.answers(channel) == []
