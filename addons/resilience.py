@@ -21,6 +21,10 @@ DEFAULT_ACTION_TIMEOUT = 1.5  # seconds: the apology must reach the user within 
 ACTION_UNAVAILABLE_RESPONSE = "utter_action_unavailable"
 TECHNICAL_PROBLEM_RESPONSE = "utter_technical_problem"
 
+# Erasure deletes rows on the action server: cut short, the Rasa server would write the erased
+# conversation back, so it gets more time.
+ACTION_TIMEOUT_OVERRIDES = {"action_erase_my_data": 10.0}
+
 _installed = False
 
 
@@ -51,7 +55,7 @@ def install() -> None:
     original_handle = MessageProcessor.handle_message
 
     async def run(self, output_channel, nlg, tracker, domain) -> List[Any]:
-        timeout = action_timeout()
+        timeout = max(action_timeout(), ACTION_TIMEOUT_OVERRIDES.get(self.name(), 0.0))
         try:
             return await asyncio.wait_for(original_run(self, output_channel, nlg, tracker, domain), timeout)
         except action_module.ActionExecutionRejection:

@@ -42,3 +42,53 @@ def test_the_launcher_adds_the_configured_cors_origins(monkeypatch):
     assert with_cors(["run", "--cors", "https://c.example"]) == ["run", "--cors", "https://c.example"]
     assert with_cors(["run", "actions", "--port", "5055"]) == ["run", "actions", "--port", "5055"]
     assert with_cors(["train"]) == ["train"]
+
+
+async def test_slow_action_gets_the_apology_but_erasure_is_waited_for(aiohttp_slow_server):
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import BotUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    resilience.install()
+    domain = Domain.from_yaml(
+        "version: '3.1'\nresponses:\n  utter_action_unavailable:\n  - text: Désolé\n"
+    )
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    tracker = DialogueStateTracker("u1", domain.slots)
+    endpoint = EndpointConfig(aiohttp_slow_server)
+    slow = RemoteAction("action_answer_topic", endpoint)
+    events = await slow.run(CollectingOutputChannel(), nlg, tracker, domain)
+    assert [e.text for e in events if isinstance(e, BotUttered)] == ["Désolé"]
+    erase = RemoteAction("action_erase_my_data", endpoint)
+    events = await erase.run(CollectingOutputChannel(), nlg, tracker, domain)
+    assert [e.text for e in events if isinstance(e, BotUttered)] == ["fini"]
+
+
+@pytest.fixture
+def aiohttp_slow_server():
+    """An action server on loopback that answers after 2 s."""
+    import asyncio
+    import threading
+
+    from aiohttp import web
+
+    from tests.e2e.conftest import free_port
+
+    async def webhook(request):
+        await asyncio.sleep(2)
+        return web.json_response({"events": [], "responses": [{"text": "fini"}]})
+
+    port = free_port()
+    loop = asyncio.new_event_loop()
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    loop.run_until_complete(runner.setup())
+    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}/webhook"
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(5)
