@@ -73,35 +73,38 @@ def foreign_language(text: Text, rules: Dict[Text, Any]) -> Optional[Text]:
     return None
 
 
-def abbreviation_pattern(table: Dict[Text, Text]) -> Optional["re.Pattern"]:
-    if not table:
-        return None
-    words = sorted((re.escape(str(w).lower()) for w in table), key=len, reverse=True)
-    return re.compile(r"(?<![\w@+])(?:" + "|".join(words) + r")(?![\w@+])", re.IGNORECASE)
+class Shorthand:
+    """Chat shorthand ("mrc", "jsp") expanded to words; whole words only, case-insensitive."""
 
+    def __init__(self, table: Optional[Dict[Text, Text]]) -> None:
+        self.table = {str(k).lower(): str(v) for k, v in (table or {}).items()}
+        words = sorted((re.escape(w) for w in self.table), key=len, reverse=True)
+        alternatives = "|".join(words)
+        self.pattern = re.compile(rf"(?<![\w@+])(?:{alternatives})(?![\w@+])", re.IGNORECASE) if words else None
 
-def expand_abbreviations(
-    text: Text, table: Dict[Text, Text], pattern: Optional["re.Pattern"]
-) -> Tuple[Text, List[int]]:
-    """The text with shorthand expanded, and where each original offset moved to."""
-    if pattern is None:
-        return text, list(range(len(text) + 1))
-    table = {str(k).lower(): str(v) for k, v in table.items()}
-    parts: List[Text] = []
-    offsets: List[int] = []
-    out_len = last = 0
-    for match in pattern.finditer(text):
-        offsets.extend(range(out_len, out_len + match.start() - last))
-        out_len += match.start() - last
-        parts.append(text[last : match.start()])
-        replacement = table[match.group(0).lower()]
-        offsets.extend([out_len] * (match.end() - match.start()))
-        out_len += len(replacement)
-        parts.append(replacement)
-        last = match.end()
-    offsets.extend(range(out_len, out_len + len(text) - last + 1))
-    parts.append(text[last:])
-    return "".join(parts), offsets
+    def _replacement(self, match: "re.Match") -> Text:
+        return self.table[match.group(0).lower()]
+
+    def expand(self, text: Text) -> Text:
+        return self.pattern.sub(self._replacement, text) if self.pattern else text
+
+    def expand_with_offsets(self, text: Text) -> Tuple[Text, List[int]]:
+        """The expanded text, and where each original offset moved to (for entity annotations)."""
+        parts: List[Text] = []
+        offsets: List[int] = []
+        out_len = last = 0
+        for match in self.pattern.finditer(text) if self.pattern else ():
+            offsets.extend(range(out_len, out_len + match.start() - last))
+            out_len += match.start() - last
+            parts.append(text[last : match.start()])
+            replacement = self._replacement(match)
+            offsets.extend([out_len] * (match.end() - match.start()))
+            out_len += len(replacement)
+            parts.append(replacement)
+            last = match.end()
+        offsets.extend(range(out_len, out_len + len(text) - last + 1))
+        parts.append(text[last:])
+        return "".join(parts), offsets
 
 
 def _config_rules(config: Dict[Text, Any]) -> Dict[Text, Any]:
@@ -119,8 +122,7 @@ class InputSanitizer(GraphComponent):
     def __init__(self, config: Dict[Text, Any]) -> None:
         rules = _config_rules(config)
         self.max_chars = int(rules["max_chars"])
-        self.abbreviations = rules.get("abbreviations") or {}
-        self.pattern = abbreviation_pattern(self.abbreviations)
+        self.shorthand = Shorthand(rules.get("abbreviations"))
 
     @classmethod
     def create(
@@ -137,13 +139,13 @@ class InputSanitizer(GraphComponent):
         entities = message.get(ENTITIES)
         if entities:
             # Annotated training examples: only expand, so that entity offsets can follow.
-            text, offsets = expand_abbreviations(raw, self.abbreviations, self.pattern)
+            text, offsets = self.shorthand.expand_with_offsets(raw)
             for entity in entities:
                 entity[ENTITY_ATTRIBUTE_START] = offsets[entity[ENTITY_ATTRIBUTE_START]]
                 entity[ENTITY_ATTRIBUTE_END] = offsets[entity[ENTITY_ATTRIBUTE_END]]
         else:
             display = mask_text(clean_text(raw))
-            text, _ = expand_abbreviations(display, self.abbreviations, self.pattern)
+            text = self.shorthand.expand(display)
             message.set(DISPLAY_TEXT_KEY, display[: self.max_chars])
         flags = {"original_length": len(raw or ""), "too_long": len(text) > self.max_chars}
         if flags["too_long"]:

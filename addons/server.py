@@ -11,9 +11,7 @@ from addons import resilience
 
 
 def with_cors(argv):
-    if argv[:1] == ["run"] and len(argv) > 1 and argv[1] == "actions":
-        return argv
-    if argv[:1] == ["run"] and "--cors" not in argv:
+    if argv[:1] == ["run"] and argv[1:2] != ["actions"] and "--cors" not in argv:
         from addons.channels import cors_origins
 
         return [*argv, "--cors", *cors_origins()]

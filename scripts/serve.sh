@@ -19,9 +19,9 @@ if [ -n "${RASA_TOKEN:-}" ]; then api_args=(--enable-api --auth-token "$RASA_TOK
 .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
 action_pid=$!
 # addons/server.py: Rasa's own `rasa run`, with a short action timeout and French apologies on faults.
-# shellcheck disable=SC2086
+# It passes CORS_ORIGINS to Rasa's --cors.
 .venv/bin/python -m addons.server run --model models/bot.tar.gz --port "$RASA_PORT" \
-  --cors ${CORS_ORIGINS//,/ } --credentials credentials.yml --endpoints endpoints.yml "${api_args[@]}" &
+  --credentials credentials.yml --endpoints endpoints.yml "${api_args[@]}" &
 rasa_pid=$!
 .venv/bin/python -m scripts.web_server --port "$WEB_PORT" --rasa-port "$RASA_PORT" &
 web_pid=$!

@@ -92,7 +92,7 @@ class Servers:
     """The real action server and Rasa server processes, which a test may stop and restart."""
 
     def __init__(self, work: Path, env: dict, action_port: int, rasa_port: int, endpoints: Path, token: str,
-                 cors_origins=(), rasa_args=()):
+                 rasa_args=()):
         self.work = work
         self.env = env
         self.action_port = action_port
@@ -101,7 +101,7 @@ class Servers:
             "actions": [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
             "rasa": [sys.executable, "-m", "addons.server", "run", "--model", str(MODEL), "--port", str(rasa_port),
                      "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
-                     "--cors", *cors_origins, "--enable-api", "--auth-token", token, *rasa_args],
+                     "--enable-api", "--auth-token", token, *rasa_args],  # --cors from CORS_ORIGINS
         }
         self.health = {
             "actions": f"http://127.0.0.1:{action_port}/health",
@@ -149,7 +149,7 @@ def running_bot(work: Path, kb, kb_url: str, tracker_url: str, extra_env=None, r
                CORS_ORIGINS=" ".join(cors_origins), ACTIONS_WARM_UP="1")
     env.update(extra_env or {})
     token = uuid.uuid4().hex
-    servers = Servers(work, env, action_port, rasa_port, endpoints, token, cors_origins, rasa_args)
+    servers = Servers(work, env, action_port, rasa_port, endpoints, token, rasa_args)
     conversations = ConversationStore.from_url(tracker_url)
     try:
         servers.start("actions")

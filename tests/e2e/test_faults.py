@@ -30,30 +30,19 @@ def assert_answered(bot, sender):
     assert "Source :" in answer
 
 
-def test_action_server_stopped_then_restarted(bot, domain):
-    sender = "fault-actions-stopped"
+@pytest.mark.parametrize("fault, repair", [("stop", "start"), ("pause", "resume")], ids=["stopped", "frozen"])
+def test_action_server_down_gets_an_apology_within_two_seconds(bot, domain, fault, repair):
+    """Stopped (connection refused) or frozen with SIGSTOP (accepts, never answers)."""
+    sender = f"fault-actions-{fault}"
     assert bot.texts("bonjour", sender)
-    bot.servers.stop("actions")
+    getattr(bot.servers, fault)("actions")
     try:
         texts, elapsed = timed_texts(bot, QUESTION, sender)
         assert texts == [response(domain, "utter_action_unavailable")]
         assert elapsed < 2
     finally:
-        bot.servers.start("actions")
+        getattr(bot.servers, repair)("actions")
     # Back without restarting the Rasa server.
-    assert_answered(bot, sender)
-
-
-def test_frozen_action_server_gets_an_apology_within_two_seconds(bot, domain):
-    sender = "fault-actions-frozen"
-    assert bot.texts("bonjour", sender)
-    bot.servers.pause("actions")
-    try:
-        texts, elapsed = timed_texts(bot, QUESTION, sender)
-        assert texts == [response(domain, "utter_action_unavailable")]
-        assert elapsed < 2
-    finally:
-        bot.servers.resume("actions")
     assert_answered(bot, sender)
 
 
