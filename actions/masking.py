@@ -16,6 +16,8 @@ EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}
 PHONE_FR = re.compile(r"(?<![\w+])(?:(?:\+|00)\s?33[\s.-]?(?:\(0\)[\s.-]?)?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\w)")
 # Other international numbers: +44 20 7946 0958, +1-202-555-0143
 PHONE_INTL = re.compile(r"(?<![\w+])(?:\+|00)\d{1,3}(?:[\s.-]?\(?\d{1,4}\)?){2,6}(?!\w)")
+# Every pattern needs an "@" or a digit: most strings are skipped after one scan.
+CANDIDATE = re.compile(r"[@\d]")
 
 
 @lru_cache(maxsize=1)
@@ -26,7 +28,7 @@ def masks() -> Dict[str, str]:
 
 def mask_text(text: str) -> str:
     """`text` with every e-mail address and phone number replaced by its mask."""
-    if not text:
+    if not text or not CANDIDATE.search(text):
         return text
     labels = masks()
     text = EMAIL.sub(labels["email"], text)

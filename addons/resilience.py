@@ -5,13 +5,15 @@ store fails it carries on with an empty in-memory conversation that is never sto
 (called by addons/server.py before Rasa starts) makes a failed or slow custom action answer
 `utter_action_unavailable`, and a message that cannot be handled or stored (tracker store down,
 ...) answer `utter_technical_problem`. It also validates action responses with a schema
-validator built once.
+validator built once, and lets messages through in arrival order, MAX_CONCURRENT_MESSAGES at a
+time (FifoGate).
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 import os
+from collections import deque
 from typing import Any, Dict, List, Optional, Text
 
 logger = logging.getLogger(__name__)
@@ -25,7 +27,57 @@ TECHNICAL_PROBLEM_RESPONSE = "utter_technical_problem"
 # conversation back, so it gets more time.
 ACTION_TIMEOUT_OVERRIDES = {"action_erase_my_data": 10.0}
 
+# Messages processed at once by one server; the others wait in arrival order (0: no limit).
+CONCURRENCY_ENV = "MAX_CONCURRENT_MESSAGES"
+DEFAULT_CONCURRENCY = 2
+
 _installed = False
+
+
+def concurrency() -> int:
+    try:
+        return max(0, int(os.environ.get(CONCURRENCY_ENV, DEFAULT_CONCURRENCY)))
+    except ValueError:
+        return DEFAULT_CONCURRENCY
+
+
+class FifoGate:
+    """At most `limit` holders at once; waiters get in strictly in arrival order.
+
+    Under load, interleaving every message's steps on the single event loop makes a message
+    with several steps (NLU, custom actions, storage) wait behind all the others at each step.
+    """
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.active = 0
+        self.waiters: deque = deque()
+
+    async def __aenter__(self) -> None:
+        if self.active < self.limit and not self.waiters:
+            self.active += 1
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiters.append(waiter)
+        try:
+            await waiter  # the slot is handed over by _release
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._release()
+            elif waiter in self.waiters:
+                self.waiters.remove(waiter)
+            raise
+
+    async def __aexit__(self, *_exc) -> None:
+        self._release()
+
+    def _release(self) -> None:
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self.active -= 1
 
 
 def action_timeout() -> float:
@@ -53,6 +105,8 @@ def install() -> None:
 
     original_run = action_module.RemoteAction.run
     original_handle = MessageProcessor.handle_message
+    limit = concurrency()
+    gates: Dict[Any, FifoGate] = {}  # one per event loop
 
     async def run(self, output_channel, nlg, tracker, domain) -> List[Any]:
         timeout = max(action_timeout(), ACTION_TIMEOUT_OVERRIDES.get(self.name(), 0.0))
@@ -73,7 +127,12 @@ def install() -> None:
 
     async def handle_message(self, message) -> Optional[List[Dict[Text, Any]]]:
         try:
-            return await original_handle(self, message)
+            if not limit:
+                return await original_handle(self, message)
+            loop = asyncio.get_running_loop()
+            gate = gates.get(loop) or gates.setdefault(loop, FifoGate(limit))
+            async with gate:
+                return await original_handle(self, message)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - the user must not be left in silence

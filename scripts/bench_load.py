@@ -458,7 +458,8 @@ TRACE_TARGETS = {
         ("rasa.core.actions.action", "RemoteAction.run", "custom action call (HTTP round trip)"),
         ("rasa.core.actions.action", "RemoteAction._action_call_format", "action request body (tracker+domain)"),
         ("rasa.core.actions.action", "RemoteAction._validate_action_result", "action response jsonschema check"),
-        ("rasa.core.tracker_store", "SQLTrackerStore._retrieve", "tracker store retrieve"),
+        ("addons.tracker_store", "PrivacySQLTrackerStore.retrieve", "tracker store retrieve"),
+        ("rasa.core.tracker_store", "SQLTrackerStore._retrieve", "  of which rebuilt from the database"),
         ("addons.tracker_store", "PrivacySQLTrackerStore.save", "tracker store save"),
     ],
     "action": [

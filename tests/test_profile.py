@@ -83,3 +83,29 @@ def test_summary_lines_use_the_vocabulary_labels():
         "- Situation : intérimaire",
         "- Compétences : aucune pour l'instant",
     ]
+
+
+async def test_form_buttons_send_their_profile_values(caplog, capsys):
+    """Rasa fills "{...}" in responses from slots: the payloads' braces must come out intact."""
+    import json
+
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from actions.settings import ROOT
+
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    tracker = DialogueStateTracker("buttons", domain.slots)
+    payloads = []
+    for name in [n for n in domain.responses if n.startswith("utter_ask_")]:
+        message = await nlg.generate(name, tracker, "rest")
+        payloads += [b["payload"] for b in message.get("buttons") or [] if b["payload"].startswith("/inform_profile")]
+    assert len(payloads) >= 10
+    for payload in payloads:
+        values = json.loads(payload[len("/inform_profile"):])
+        assert values and set(values) <= set(domain.entities)
+        assert all(isinstance(v, str) and v for v in values.values())
+    logged = caplog.text + "".join(capsys.readouterr())
+    assert "interpolator" not in logged

@@ -1,6 +1,8 @@
 """addons/resilience.py: the patched Rasa pieces keep Rasa's contract."""
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
@@ -92,3 +94,66 @@ def aiohttp_slow_server():
     yield f"http://127.0.0.1:{port}/webhook"
     loop.call_soon_threadsafe(loop.stop)
     thread.join(5)
+
+
+async def test_the_gate_admits_at_most_its_limit_in_arrival_order():
+    gate, entered, inside, peak = resilience.FifoGate(2), [], [0], [0]
+
+    async def message(n):
+        async with gate:
+            entered.append(n)
+            inside[0] += 1
+            peak[0] = max(peak[0], inside[0])
+            await asyncio.sleep(0.01 * (n % 3))
+            inside[0] -= 1
+
+    await asyncio.gather(*(message(n) for n in range(12)))
+    assert entered == list(range(12)) and peak[0] == 2
+    assert gate.active == 0 and not gate.waiters
+
+
+async def test_a_cancelled_waiter_gives_its_turn_to_the_next():
+    gate, order = resilience.FifoGate(1), []
+    release = asyncio.Event()
+
+    async def holder():
+        async with gate:
+            await release.wait()
+
+    async def waiter(n):
+        async with gate:
+            order.append(n)
+
+    first = asyncio.ensure_future(holder())
+    await asyncio.sleep(0)
+    second, third = asyncio.ensure_future(waiter(2)), asyncio.ensure_future(waiter(3))
+    await asyncio.sleep(0)
+    second.cancel()
+    release.set()
+    await asyncio.gather(first, third)
+    assert order == [3] and gate.active == 0 and not gate.waiters
+
+
+def test_the_gate_limit_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("MAX_CONCURRENT_MESSAGES", "5")
+    assert resilience.concurrency() == 5
+    monkeypatch.setenv("MAX_CONCURRENT_MESSAGES", "0")
+    assert resilience.concurrency() == 0  # no limit
+    monkeypatch.setenv("MAX_CONCURRENT_MESSAGES", "x")
+    assert resilience.concurrency() == resilience.DEFAULT_CONCURRENCY
+
+
+async def test_a_waiter_cancelled_just_after_getting_its_turn_passes_it_on():
+    gate, order = resilience.FifoGate(1), []
+
+    async def waiter(n):
+        async with gate:
+            order.append(n)
+
+    await gate.__aenter__()
+    second, third = asyncio.ensure_future(waiter(2)), asyncio.ensure_future(waiter(3))
+    await asyncio.sleep(0)
+    await gate.__aexit__(None, None, None)  # the turn goes to 2...
+    second.cancel()  # ...which is cancelled before it runs
+    await asyncio.gather(second, third, return_exceptions=True)
+    assert order == [3] and gate.active == 0 and not gate.waiters
