@@ -5,8 +5,8 @@ store fails it carries on with an empty in-memory conversation that is never sto
 (called by addons/server.py before Rasa starts) makes a failed or slow custom action answer
 `utter_action_unavailable`, and a message that cannot be handled or stored (tracker store down,
 ...) answer `utter_technical_problem`. It also validates action responses with a schema
-validator built once, and lets messages through in arrival order, MAX_CONCURRENT_MESSAGES at a
-time (FifoGate).
+validator built once, looks event classes up in a table, and lets messages through in arrival
+order, MAX_CONCURRENT_MESSAGES at a time (FifoGate).
 """
 from __future__ import annotations
 
@@ -94,6 +94,28 @@ def response_text(domain: Any, name: Text) -> Optional[Text]:
     return variants[0].get("text") if variants else None
 
 
+def install_event_lookup() -> None:
+    """Rasa finds an event's class by walking every Event subclass, for each event it reads
+    (~30 µs each: 1.8 ms to rebuild a 60-event conversation); a table built once gives the
+    same class. Unknown names still go through Rasa's own lookup."""
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    original = Event.resolve_by_type
+    if getattr(original, "table", None) is not None:
+        return
+    table: Dict[Text, Any] = {}
+    for cls in all_subclasses(Event):
+        table.setdefault(cls.type_name, cls)  # Rasa returns the first match
+
+    def resolve_by_type(type_name, default=None):
+        found = table.get(type_name)
+        return found if found is not None else original(type_name, default)
+
+    resolve_by_type.table = table
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+
+
 def install() -> None:
     """Patches Rasa's remote-action call and message handling (idempotent)."""
     global _installed
@@ -178,6 +200,7 @@ def install() -> None:
         return True
 
     action_module.RemoteAction._validate_action_result = validate_action_result
+    install_event_lookup()
     FailSafeTrackerStore.retrieve = retrieve
     FailSafeTrackerStore.retrieve_full_tracker = retrieve_full_tracker
     FailSafeTrackerStore.save = save

@@ -157,3 +157,22 @@ async def test_a_waiter_cancelled_just_after_getting_its_turn_passes_it_on():
     second.cancel()  # ...which is cancelled before it runs
     await asyncio.gather(second, third, return_exceptions=True)
     assert order == [3] and gate.active == 0 and not gate.waiters
+
+
+def test_event_classes_are_found_as_rasa_finds_them():
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    classes = all_subclasses(Event)
+    # Rasa's own rule: the first subclass with that type name.
+    expected = {c.type_name: next(k for k in classes if k.type_name == c.type_name) for c in classes}
+    names = set(expected)
+    resilience.install_event_lookup()
+    resilience.install_event_lookup()  # idempotent
+    assert Event.resolve_by_type.table
+    assert {name: Event.resolve_by_type(name) for name in names} == expected
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("no_such_event", default=Event) is Event
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("no_such_event")
+    assert Event.from_parameters({"event": "slot", "name": "x", "value": 1}).value == 1
