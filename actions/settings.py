@@ -26,6 +26,14 @@ class Settings:
     review_confidence: float
 
 
+def env_count(name: str, default: int) -> int:
+    """A count from the environment: negatives become 0, a value that is not a number the default."""
+    try:
+        return max(0, int(os.environ.get(name, default)))
+    except ValueError:
+        return default
+
+
 def load_settings() -> Settings:
     """Read the settings from the environment (cheap; call when needed)."""
     env = os.environ

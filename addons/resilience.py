@@ -16,6 +16,8 @@ import os
 from collections import deque
 from typing import Any, Dict, List, Optional, Text
 
+from actions.settings import env_count
+
 logger = logging.getLogger(__name__)
 
 ACTION_TIMEOUT_ENV = "ACTION_TIMEOUT"
@@ -35,10 +37,7 @@ _installed = False
 
 
 def concurrency() -> int:
-    try:
-        return max(0, int(os.environ.get(CONCURRENCY_ENV, DEFAULT_CONCURRENCY)))
-    except ValueError:
-        return DEFAULT_CONCURRENCY
+    return env_count(CONCURRENCY_ENV, DEFAULT_CONCURRENCY)
 
 
 class FifoGate:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from sqlalchemy.engine.url import make_url
 
 from actions.masking import mask_data
 from actions.privacy import ERASE_ACTION, ERASURE_DONE_RESPONSE
-from actions.settings import load_settings
+from actions.settings import env_count, load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -56,13 +55,6 @@ def _sqlite_wal(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
-
-
-def cache_size() -> int:
-    try:
-        return max(0, int(os.environ.get(CACHE_SIZE_ENV, DEFAULT_CACHE_SIZE)))
-    except ValueError:
-        return DEFAULT_CACHE_SIZE
 
 
 Signature = Tuple[int, Optional[int]]  # rows of the sender, highest row id
@@ -103,7 +95,7 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
             self.engine = sa.create_engine(self.engine.url, pool_pre_ping=True, **create_engine_kwargs(self.engine.url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._cache: "OrderedDict[Text, _Cached]" = OrderedDict()
-        self._cache_size = cache_size()
+        self._cache_size = env_count(CACHE_SIZE_ENV, DEFAULT_CACHE_SIZE)
         table = self.SQLEvent.__table__
         self._signature_query = sa.select(sa.func.count(table.c.id), sa.func.max(table.c.id)).where(
             table.c.sender_id == sa.bindparam("sender_id")
@@ -114,8 +106,6 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
         return int(count), highest
 
     def _keep(self, tracker: DialogueStateTracker, stored: int, signature: Signature) -> None:
-        if not self._cache_size:
-            return
         self._cache[tracker.sender_id] = _Cached(tracker, stored, signature, time.monotonic())
         self._cache.move_to_end(tracker.sender_id)
         while len(self._cache) > self._cache_size:
@@ -123,6 +113,8 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The latest session of the conversation, from memory while the database is unchanged."""
+        if not self._cache_size:
+            return await super().retrieve(sender_id)
         cached = self._cache.pop(sender_id, None)
         with self.session_scope() as session:
             # Read before the rows: a change in between makes the next check fail, never pass.
@@ -158,7 +150,7 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
                 session.commit()
                 logger.info("conversation erased at the user's request")
                 return
-            keep, rows = True, []
+            keep, rows = bool(self._cache_size), []
             for event in new_events:
                 raw = event.as_dict()
                 data = mask_data(raw)
