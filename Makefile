@@ -11,10 +11,10 @@ WEB_STAMP := web/node_modules/.package-lock.json
 CHROMIUM := /usr/bin/chromium
 MODEL := models/bot.tar.gz
 TRAIN_DATA := data/nlu data/rules
-TRAIN_FILES := config.yml domain.yml data/input_guard.yml addons/input_guard.py \
+TRAIN_FILES := config.yml domain.yml data/input_guard.yml rasa_server/nlu/input_guard.py \
 	$(shell find $(TRAIN_DATA) -name '*.yml' 2>/dev/null)
 KB_FILES := data/knowledge $(wildcard data/knowledge/*) data/kb/kb.yml data/kb/topics.yml $(wildcard data/advice/*.yml) \
-	$(wildcard actions/knowledge/*.py)
+	$(wildcard backoffice_career/knowledge/*.py)
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
@@ -47,7 +47,7 @@ $(INSTALLED): requirements.txt scripts/find-python.sh
 kb: $(KB_STAMP)
 
 $(KB_STAMP): $(INSTALLED) $(KB_FILES)
-	$(PY) -m actions.knowledge.cli kb build
+	$(PY) -m hr.cli kb build
 	@mkdir -p $(dir $@) && touch $@
 
 model: $(MODEL)
@@ -103,16 +103,16 @@ bench-load: $(INSTALLED) $(MODEL)
 
 faq: $(KB_STAMP) $(MODEL)
 	@[ -n "$(IN)" ] && [ -n "$(OUT)" ] || { echo "usage: make faq IN=questions.csv OUT=answers.csv" >&2; exit 2; }
-	@$(PY) -m scripts.faq "$(IN)" "$(OUT)"
+	@$(PY) -m hr.faq "$(IN)" "$(OUT)"
 
 review: $(KB_STAMP)
-	$(PY) -m actions.knowledge.cli review list
+	$(PY) -m hr.cli review list
 
 report: $(KB_STAMP)
-	$(PY) -m actions.knowledge.cli report
+	$(PY) -m hr.cli report
 
 purge: $(KB_STAMP)
-	$(PY) -m actions.knowledge.cli privacy purge
+	$(PY) -m hr.cli privacy purge
 
 test: validate unit stories
 

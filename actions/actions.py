@@ -10,12 +10,12 @@ from rasa_sdk.events import AllSlotsReset, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.knowledge.answer import ANSWER_RESPONSE, answer_topic, response_values
-from actions.knowledge.factory import default_knowledge_base
-from actions.knowledge.search import KnowledgeBase, KnowledgeBaseUnavailable
-from actions.privacy import ERASE_ACTION, ERASURE_DONE_RESPONSE, ConversationStore, erase_sender
-from actions.profile import PROFILE_SLOTS, load_vocabulary, normalised_profile, summary_lines
-from actions.settings import load_settings
+from backoffice_career.knowledge.answer import ANSWER_RESPONSE, answer_topic, response_values
+from backoffice_career.knowledge.factory import default_knowledge_base
+from backoffice_career.knowledge.search import KnowledgeBase, KnowledgeBaseUnavailable
+from backoffice_career.privacy.erasure import ERASE_ACTION, ERASURE_DONE_RESPONSE, ConversationStore, erase_sender
+from backoffice_career.profile.facts import PROFILE_SLOTS, load_vocabulary, normalised_profile, summary_lines
+from backoffice_career.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -211,7 +211,7 @@ ConversationProvider = Callable[[], ConversationStore]
 class ActionEraseMyData(KbMixin, Action):
     """Right to erasure: deletes the user's conversation, profile and queued questions.
 
-    The tracker store (addons/tracker_store.py) sees the confirmation and does not write the
+    The tracker store (rasa_server/stores/tracker_store.py) sees the confirmation and does not write the
     in-memory conversation back.
     """
 

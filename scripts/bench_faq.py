@@ -9,10 +9,10 @@ from pathlib import Path
 
 import yaml
 
-from actions.knowledge.factory import open_knowledge_base
-from actions.settings import ROOT
-from scripts.faq import DEFAULT_MODEL, answer_questions, load_messages, read_questions, write_answers
-from scripts.nlu_batch import BatchNlu
+from backoffice_career.knowledge.factory import open_knowledge_base
+from backoffice_career.settings import ROOT
+from hr.faq import DEFAULT_MODEL, answer_questions, load_messages, read_questions, write_answers
+from hr.nlu_batch import BatchNlu
 
 
 def sample_questions() -> list:

@@ -23,12 +23,12 @@ import time
 from pathlib import Path
 from typing import List
 
-from actions.knowledge.db import make_engine
-from actions.knowledge.factory import build_normalizer
-from actions.knowledge.ingest import build, read_documents
-from actions.knowledge.search import KnowledgeBase
-from actions.knowledge.text import fold, load_topics
-from actions.settings import load_settings
+from backoffice_career.knowledge.db import make_engine
+from backoffice_career.knowledge.factory import build_normalizer
+from backoffice_career.knowledge.ingest import build, read_documents
+from backoffice_career.knowledge.search import KnowledgeBase
+from backoffice_career.knowledge.text import fold, load_topics
+from backoffice_career.settings import load_settings
 
 QUESTIONS = [
     ("comment devenir gestionnaire de back office ?", "how_to_become"),

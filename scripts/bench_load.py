@@ -4,8 +4,8 @@
         [--trace]
         [--sanic-workers 2 --redis-lock-store redis://127.0.0.1:6379/15]
 
-Builds a throwaway knowledge base (SQLite, temp dir, tests/conftest.py make_kb), starts
-`rasa run actions` and, as `make run` does, `python -m addons.server run --enable-api --auth-token
+Builds a throwaway knowledge base (SQLite, temp dir, backoffice_career.knowledge.factory.build_knowledge_base), starts
+`rasa run actions` and, as `make run` does, `python -m rasa_server run --enable-api --auth-token
 <random>` (REST channel, SQLite tracker
 store in the temp dir) on free loopback ports, waits until both are up, then:
 
@@ -58,7 +58,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from actions.settings import ROOT
+from backoffice_career.settings import ROOT
 
 MODEL = ROOT / "models" / "bot.tar.gz"
 BIN = Path(sys.executable).parent
@@ -362,12 +362,12 @@ def start_servers(work: Path, kb_url: str, tracker_url: str, token: str, args) -
     endpoints = work / "endpoints.yml"
     lines = [
         "action_endpoint:", f'  url: "http://127.0.0.1:{action_port}/webhook"', "  enable_selective_domain: true",
-        "tracker_store:", "  type: addons.tracker_store.PrivacySQLTrackerStore", f'  url: "{tracker_url}"',
+        "tracker_store:", "  type: rasa_server.stores.tracker_store.PrivacySQLTrackerStore", f'  url: "{tracker_url}"',
     ]
     if args.redis_lock_store:
         # Rasa's Redis lock store takes a host name in `url`, with `port` and `db` apart.
         redis = urlsplit(args.redis_lock_store if "//" in args.redis_lock_store else f"redis://{args.redis_lock_store}")
-        lines += ["lock_store:", "  type: addons.lock_store.AtomicRedisLockStore", f'  url: "{redis.hostname or "127.0.0.1"}"',
+        lines += ["lock_store:", "  type: rasa_server.stores.lock_store.AtomicRedisLockStore", f'  url: "{redis.hostname or "127.0.0.1"}"',
                   f"  port: {redis.port or 6379}", f"  db: {int(redis.path.strip('/') or 0)}",
                   f"  key_prefix: bench{uuid.uuid4().hex[:6]}"]
     endpoints.write_text("\n".join(lines) + "\n", "utf-8")
@@ -392,7 +392,7 @@ def start_servers(work: Path, kb_url: str, tracker_url: str, token: str, args) -
             command = [sys.executable, "-m", "scripts.bench_load", "--serve", role,
                        str(work / f"trace-{role}.jsonl"), "--", *rasa_args]
         elif role == "rasa":
-            command = [sys.executable, "-m", "addons.server", *rasa_args]  # as `make run` starts it
+            command = [sys.executable, "-m", "rasa_server", *rasa_args]  # as `make run` starts it
         else:
             command = [str(BIN / "rasa"), *rasa_args]
         log_path = work / f"{role}.log"
@@ -458,20 +458,20 @@ TRACE_TARGETS = {
         ("rasa.core.actions.action", "RemoteAction.run", "custom action call (HTTP round trip)"),
         ("rasa.core.actions.action", "RemoteAction._action_call_format", "action request body (tracker+domain)"),
         ("rasa.core.actions.action", "RemoteAction._validate_action_result", "action response jsonschema check"),
-        ("addons.tracker_store", "PrivacySQLTrackerStore.retrieve", "tracker store retrieve"),
+        ("rasa_server.stores.tracker_store", "PrivacySQLTrackerStore.retrieve", "tracker store retrieve"),
         ("rasa.core.tracker_store", "SQLTrackerStore._retrieve", "  of which rebuilt from the database"),
-        ("addons.tracker_store", "PrivacySQLTrackerStore.save", "tracker store save"),
+        ("rasa_server.stores.tracker_store", "PrivacySQLTrackerStore.save", "tracker store save"),
     ],
     "action": [
         ("rasa_sdk.executor", "ActionExecutor.run", "action run (incl. Tracker.from_dict)"),
         ("rasa_sdk.interfaces", "Tracker.from_dict", "Tracker.from_dict"),
-        ("actions.knowledge.factory", "default_knowledge_base", "kb: default_knowledge_base()"),
-        ("actions.knowledge.search", "KnowledgeBase._current_index", "kb: index/revision check (SQL)"),
-        ("actions.knowledge.text", "Normalizer.lemmas", "kb: spaCy lemmatisation"),
-        ("actions.knowledge.search", "KnowledgeBase.rank", "kb: BM25 ranking"),
-        ("actions.knowledge.search", "KnowledgeBase.extra_answer", "kb: extra_answer"),
-        ("actions.knowledge.search", "KnowledgeBase.record_unanswered", "kb: review queue insert"),
-        ("actions.knowledge.search", "KnowledgeBase.plan", "kb: plan"),
+        ("backoffice_career.knowledge.factory", "default_knowledge_base", "kb: default_knowledge_base()"),
+        ("backoffice_career.knowledge.search", "KnowledgeBase._current_index", "kb: index/revision check (SQL)"),
+        ("backoffice_career.knowledge.text", "Normalizer.lemmas", "kb: spaCy lemmatisation"),
+        ("backoffice_career.knowledge.search", "KnowledgeBase.rank", "kb: BM25 ranking"),
+        ("backoffice_career.knowledge.search", "KnowledgeBase.extra_answer", "kb: extra_answer"),
+        ("backoffice_career.knowledge.search", "KnowledgeBase.record_unanswered", "kb: review queue insert"),
+        ("backoffice_career.knowledge.search", "KnowledgeBase.plan", "kb: plan"),
     ],
 }
 LOOP_LAG = "event loop lag (20 ms probe)"
@@ -576,9 +576,9 @@ def serve(argv: Sequence[str]) -> int:
     role, path, separator, *rasa_args = argv
     assert separator == "--", serve.__doc__
     if role == "rasa":
-        from addons import resilience
+        from rasa_server.patches import resilience
 
-        resilience.install()  # as addons/server.py does
+        resilience.install()  # as rasa_server/__main__.py does
     if path != "-":
         install_trace(role, path)
     from rasa.__main__ import main as rasa_main
@@ -860,16 +860,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     servers: List[Server] = []
     watch: Optional[MemoryWatch] = None
     try:
-        # Same path as the end-to-end tests: knowledge base built by tests/conftest.py make_kb.
-        from actions.knowledge.factory import build_normalizer
-        from actions.knowledge.text import load_topics
-        from actions.settings import load_settings
-        from tests.conftest import make_kb
+        # Same path as the end-to-end tests: knowledge base built by backoffice_career.knowledge.factory.build_knowledge_base.
+        from backoffice_career.knowledge.factory import build_normalizer
+        from backoffice_career.knowledge.text import load_topics
+        from backoffice_career.settings import load_settings
+        from backoffice_career.knowledge.factory import build_knowledge_base
 
         settings = load_settings()
         normalizer = build_normalizer(settings)
         kb_url, tracker_url = f"sqlite:///{work / 'kb.sqlite'}", f"sqlite:///{work / 'tracker.sqlite'}"
-        kb = make_kb(kb_url, settings.knowledge_dir, normalizer, load_topics(settings.topics_file, normalizer))
+        kb = build_knowledge_base(kb_url, settings.knowledge_dir, normalizer, load_topics(settings.topics_file, normalizer))
         passages = kb.check()
         kb.engine.dispose()
 

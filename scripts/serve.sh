@@ -14,16 +14,16 @@ export CORS_ORIGINS
 api_args=()
 if [ -n "${RASA_TOKEN:-}" ]; then api_args=(--enable-api --auth-token "$RASA_TOKEN"); fi
 
-.venv/bin/python -m actions.knowledge.cli kb check || exit 2
+.venv/bin/python -m hr.cli kb check || exit 2
 
 .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
 action_pid=$!
-# addons/server.py: Rasa's own `rasa run`, with a short action timeout and French apologies on faults.
+# rasa_server/__main__.py: Rasa's own `rasa run`, with a short action timeout and French apologies on faults.
 # It passes CORS_ORIGINS to Rasa's --cors.
-.venv/bin/python -m addons.server run --model models/bot.tar.gz --port "$RASA_PORT" \
+.venv/bin/python -m rasa_server run --model models/bot.tar.gz --port "$RASA_PORT" \
   --credentials credentials.yml --endpoints endpoints.yml "${api_args[@]}" &
 rasa_pid=$!
-.venv/bin/python -m scripts.web_server --port "$WEB_PORT" --rasa-port "$RASA_PORT" &
+.venv/bin/python -m web.server --port "$WEB_PORT" --rasa-port "$RASA_PORT" &
 web_pid=$!
 
 stop() {

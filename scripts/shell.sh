@@ -2,7 +2,7 @@
 # Chat in the terminal. Uses the action server of `make run` if one answers, else starts one.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-.venv/bin/python -m actions.knowledge.cli kb check || exit 2
+.venv/bin/python -m hr.cli kb check || exit 2
 action_pid=""
 if ! curl -fs "http://localhost:5055/health" >/dev/null 2>&1; then
   .venv/bin/rasa run actions --actions actions --port 5055 >var/actions-shell.log 2>&1 &

@@ -10,8 +10,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from actions.settings import ROOT
-from tests.nlu_eval import TRAINING, scores
+from backoffice_career.settings import ROOT
+from scripts.nlu_eval import TRAINING, scores
 
 THRESHOLDS = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
 AMBIGUITIES = [0.0, 0.02, 0.05, 0.1]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,23 +15,15 @@ from pathlib import Path
 import pytest
 import requests
 
-from actions.privacy import ConversationStore
-from actions.settings import ROOT
-from tests.conftest import make_kb
-from tests.e2e.fake_slack import FakeSlack
+from backoffice_career.privacy.erasure import ConversationStore
+from backoffice_career.settings import ROOT
+from backoffice_career.knowledge.factory import build_knowledge_base
+from tests.helpers.ports import free_port
+from tests.helpers.fake_slack import SLACK_CHANNEL, SLACK_SIGNING_SECRET, SLACK_TOKEN, FakeSlack
 
 MODEL = ROOT / "models" / "bot.tar.gz"
 BIN = Path(sys.executable).parent
 START_TIMEOUT = 240
-SLACK_TOKEN = "xoxb-test-token"
-SLACK_SIGNING_SECRET = "test-signing-secret"
-SLACK_CHANNEL = "C0DEDICATED"  # the channel where the bot answers every message
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until_up(url: str, processes, timeout: float = START_TIMEOUT) -> None:
@@ -99,7 +90,7 @@ class Servers:
         self.rasa_port = rasa_port
         self.commands = {
             "actions": [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
-            "rasa": [sys.executable, "-m", "addons.server", "run", "--model", str(MODEL), "--port", str(rasa_port),
+            "rasa": [sys.executable, "-m", "rasa_server", "run", "--model", str(MODEL), "--port", str(rasa_port),
                      "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
                      "--enable-api", "--auth-token", token, *rasa_args],  # --cors from CORS_ORIGINS
         }
@@ -141,7 +132,7 @@ def running_bot(work: Path, kb, kb_url: str, tracker_url: str, extra_env=None, r
     endpoints = work / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n  enable_selective_domain: true\n'
-        f"tracker_store:\n  type: addons.tracker_store.PrivacySQLTrackerStore\n  url: \"{tracker_url}\"\n"
+        f"tracker_store:\n  type: rasa_server.stores.tracker_store.PrivacySQLTrackerStore\n  url: \"{tracker_url}\"\n"
         + endpoints_extra,
         "utf-8",
     )
@@ -185,7 +176,7 @@ def bot(tmp_path_factory, settings, normalizer, topic_specs, fake_slack):
     require_model()
     work = tmp_path_factory.mktemp("e2e")
     kb_url = f"sqlite:///{work / 'kb.sqlite'}"
-    kb = make_kb(kb_url, settings.knowledge_dir, normalizer, topic_specs)
+    kb = build_knowledge_base(kb_url, settings.knowledge_dir, normalizer, topic_specs)
     slack_env = dict(
         SLACK_TOKEN=SLACK_TOKEN, SLACK_SIGNING_SECRET=SLACK_SIGNING_SECRET,
         SLACK_API_URL=fake_slack.api_url, SLACK_CHANNEL=SLACK_CHANNEL,
@@ -199,11 +190,11 @@ def bot(tmp_path_factory, settings, normalizer, topic_specs, fake_slack):
 
 @pytest.fixture(scope="session")
 def chat_page(bot, tmp_path_factory):
-    """URL of the chat page, served by scripts/web_server.py and talking to the test's Rasa server."""
+    """URL of the chat page, served by web/server.py and talking to the test's Rasa server."""
     port = bot.web_port
     log = open(tmp_path_factory.mktemp("web") / "web.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scripts.web_server", "--host", "127.0.0.1", "--port", str(port),
+        [sys.executable, "-m", "web.server", "--host", "127.0.0.1", "--port", str(port),
          "--rasa-port", str(bot.port)],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )

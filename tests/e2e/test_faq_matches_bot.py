@@ -1,8 +1,8 @@
-"""The FAQ batch answers (tests/data/faq_expected.csv, checked against `make faq` in tests/test_faq.py)
+"""The FAQ batch answers (tests/data/faq_expected.csv, checked against `make faq` in tests/unit/test_faq.py)
 are exactly what the running bot answers over REST."""
 from __future__ import annotations
 
-from tests.test_faq import DATA, read_rows
+from tests.helpers.faq import DATA, read_rows
 
 
 def test_faq_answers_are_the_bots_answers(bot):

@@ -8,9 +8,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.conftest import make_kb, new_postgres_database
-from tests.e2e.conftest import free_port, require_model, running_bot
-from tests.e2e.tcp_proxy import TcpProxy
+from backoffice_career.knowledge.factory import build_knowledge_base
+from tests.helpers.databases import new_postgres_database
+from tests.e2e.conftest import require_model, running_bot
+from tests.helpers.ports import free_port
+from tests.helpers.tcp_proxy import TcpProxy
 
 QUESTION = "faut il savoir utiliser un tableur pour travailler en back office ?"
 
@@ -57,7 +59,7 @@ def postgres_bot(tmp_path_factory, settings, normalizer, topic_specs):
     require_model()
     work = tmp_path_factory.mktemp("faults")
     with new_postgres_database() as kb_url, new_postgres_database() as tracker_url:
-        kb = make_kb(kb_url, settings.knowledge_dir, normalizer, topic_specs)
+        kb = build_knowledge_base(kb_url, settings.knowledge_dir, normalizer, topic_specs)
         target = (urlsplit(kb_url).hostname, urlsplit(kb_url).port or 5432)
         proxies = {"kb": TcpProxy(target, free_port()).start(), "tracker": TcpProxy(target, free_port()).start()}
         try:

@@ -14,8 +14,8 @@ import socketio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from addons.channels import rules as channel_rules
-from tests.e2e.test_slack import Slack, envelope, new_id, signed_headers, user_message
+from rasa_server.channels.web import rules as channel_rules
+from tests.helpers.slack_events import Slack, envelope, new_id, signed_headers, user_message
 
 QUESTION = "faut il savoir utiliser un tableur pour travailler en back office ?"
 MEGABYTE = "a" * 1_000_000

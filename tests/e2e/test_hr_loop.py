@@ -4,8 +4,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from actions.settings import ROOT
-from tests.e2e.test_rest import static_part
+from backoffice_career.settings import ROOT
+from tests.helpers.responses import static_part
 
 QUESTION = "est-ce que le télétravail est possible en back office ?"
 PARAPHRASE = "on peut faire du teletravail quand on bosse en back-office ?"
@@ -22,7 +22,7 @@ def test_a_question_answered_by_hr_is_answered_by_the_bot_without_retraining(bot
     assert item.intent in ("out_of_scope", "nlu_fallback")
     # 3. HR answers it from the command line.
     result = subprocess.run(
-        [sys.executable, "-m", "actions.knowledge.cli", "review", "answer", str(item.id), ANSWER, "--url", bot.kb_url],
+        [sys.executable, "-m", "hr.cli", "review", "answer", str(item.id), ANSWER, "--url", bot.kb_url],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr

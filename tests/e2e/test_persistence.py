@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.privacy import ConversationStore
+from backoffice_career.privacy.erasure import ConversationStore
 from tests.e2e.conftest import require_model, running_bot
 
 SENDER = "e2e-restart"

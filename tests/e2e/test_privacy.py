@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from tests.e2e.test_rest import response_text
+from tests.helpers.responses import response_text
 
 SENDER = "e2e-erase"
 PERSONAL = ("06 12 34 56 78", "0612345678", "lea.martin@exemple.fr", "+33 7 11 22 33 44")

@@ -6,7 +6,7 @@ import uuid
 import pytest
 import yaml
 
-from actions.settings import ROOT
+from backoffice_career.settings import ROOT
 
 STEPS = {s["id"]: s["text"] for s in yaml.safe_load((ROOT / "data/advice/rules.yml").read_text("utf-8"))["steps"]}
 ASKED = ("experience_years", "supervised", "situation", "target_company", "skills", "education")

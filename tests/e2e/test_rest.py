@@ -6,16 +6,8 @@ import subprocess
 
 import pytest
 
-from actions.settings import ROOT
-
-
-def response_text(domain, name):
-    return domain["responses"][name][0]["text"]
-
-
-def static_part(domain, name):
-    """The text of a response up to its first placeholder."""
-    return response_text(domain, name).split("{", 1)[0]
+from backoffice_career.settings import ROOT
+from tests.helpers.responses import response_text, static_part
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Scale-out: two Sanic workers, Redis lock store (addons/lock_store.py), PostgreSQL tracker store and
+"""Scale-out: two Sanic workers, Redis lock store (rasa_server/stores/lock_store.py), PostgreSQL tracker store and
 knowledge base."""
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_kb, new_postgres_database
-from tests.e2e.conftest import SLACK_SIGNING_SECRET, SLACK_TOKEN, require_model, running_bot
-from tests.e2e.test_slack import Slack, envelope, new_id, user_message
+from backoffice_career.knowledge.factory import build_knowledge_base
+from tests.helpers.databases import new_postgres_database
+from tests.e2e.conftest import require_model, running_bot
+from tests.helpers.fake_slack import SLACK_SIGNING_SECRET, SLACK_TOKEN
+from tests.helpers.slack_events import Slack, envelope, new_id, user_message
 
 REDIS = {"host": "127.0.0.1", "port": 6379}
 TURNS = [
@@ -26,11 +28,11 @@ def scaled_bot(tmp_path_factory, settings, normalizer, topic_specs, fake_slack):
     require_model()
     work = tmp_path_factory.mktemp("scale")
     lock_store = (
-        "lock_store:\n  type: addons.lock_store.AtomicRedisLockStore\n"
+        "lock_store:\n  type: rasa_server.stores.lock_store.AtomicRedisLockStore\n"
         f"  url: {REDIS['host']}\n  port: {REDIS['port']}\n  db: 1\n  key_prefix: test{uuid.uuid4().hex[:8]}\n"
     )
     with new_postgres_database() as kb_url, new_postgres_database() as tracker_url:
-        kb = make_kb(kb_url, settings.knowledge_dir, normalizer, topic_specs)
+        kb = build_knowledge_base(kb_url, settings.knowledge_dir, normalizer, topic_specs)
         try:
             env = {
                 "SANIC_WORKERS": "2", "SLACK_TOKEN": SLACK_TOKEN, "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,

@@ -1,1 +1,0 @@
-"""Knowledge base: storage (db), ingestion (ingest), retrieval (search), command line (cli)."""

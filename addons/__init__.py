@@ -1,1 +1,0 @@
-"""Custom Rasa components loaded by the Rasa server (NLU pipeline)."""

@@ -1,0 +1,50 @@
+"""The answer to a topic question, shared by the bot's action and the FAQ batch command."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence
+
+from backoffice_career.knowledge.search import Hit, KnowledgeBase
+from backoffice_career.settings import Settings, load_settings
+
+ANSWER_RESPONSE = "utter_kb_answer"
+
+
+@dataclass(frozen=True)
+class TopicAnswer:
+    topic: Optional[str]
+    hits: List[Hit]
+
+    @property
+    def found(self) -> bool:
+        return bool(self.topic and self.hits)
+
+
+def answer_topic(
+    kb: KnowledgeBase,
+    text: str,
+    intent: Optional[str],
+    settings: Optional[Settings] = None,
+    lemmas: Optional[Sequence[str]] = None,
+) -> TopicAnswer:
+    """The passages that answer `text` for the topic of `intent` (none when the intent has no topic).
+
+    `lemmas`: the normalised lemmas of `text` when already computed (batches: Normalizer.lemmas_many).
+    """
+    settings = settings or load_settings()
+    topic = kb.topic_for_intent(intent)
+    if not topic:
+        return TopicAnswer(None, [])
+    hits = kb.answer(
+        None if lemmas is not None else text,
+        topic,
+        max_passages=settings.max_passages,
+        min_ratio=settings.min_score,
+        extra_terms=lemmas or (),
+    )
+    return TopicAnswer(topic, hits)
+
+
+def response_values(kb: KnowledgeBase, answer: TopicAnswer) -> Dict[str, str]:
+    """The placeholders of the `utter_kb_answer` response: the passages and their source."""
+    return {"answer": " ".join(h.text for h in answer.hits), "source": kb.cite(answer.hits)}
