@@ -1,6 +1,6 @@
 """`python -m rasa_server run ...`: Rasa's own command line, with rasa_server/patches/resilience.py installed.
 
-Without `--cors`, `run` allows the browser origins of CORS_ORIGINS (rasa_server/channels/web.py), the same
+Without `--cors`, `run` allows the browser origins of CORS_ORIGINS (rasa_server/channels/{checks,rest,widget}.py), the same
 ones the socket.io channel accepts.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from rasa_server.patches import resilience
 
 def with_cors(argv):
     if argv[:1] == ["run"] and argv[1:2] != ["actions"] and "--cors" not in argv:
-        from rasa_server.channels.web import cors_origins
+        from rasa_server.channels.checks import cors_origins
 
         return [*argv, "--cors", *cors_origins()]
     return argv

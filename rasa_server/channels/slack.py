@@ -32,8 +32,8 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from backoffice_career.settings import SLACK_API_URL, load_slack_settings
-from rasa_server.channels.web import RequestError, valid_sender
-from rasa_server.channels.web import rules as channel_rules
+from rasa_server.channels.checks import RequestError, valid_sender
+from rasa_server.channels.checks import rules as channel_rules
 
 logger = logging.getLogger(__name__)
 

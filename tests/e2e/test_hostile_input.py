@@ -14,7 +14,7 @@ import socketio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rasa_server.channels.web import rules as channel_rules
+from rasa_server.channels.checks import rules as channel_rules
 from tests.helpers.slack_events import Slack, envelope, new_id, signed_headers, user_message
 
 QUESTION = "faut il savoir utiliser un tableur pour travailler en back office ?"

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from rasa_server.channels.web import RequestError, parse_rest_body
-from rasa_server.channels.web import rules as channel_rules
+from rasa_server.channels.checks import RequestError, parse_rest_body
+from rasa_server.channels.checks import rules as channel_rules
 from rasa_server.nlu.input_guard import InputGuard, InputSanitizer, clean_text, foreign_language, load_rules
 
 RULES = load_rules(None)
