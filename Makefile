@@ -20,27 +20,30 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONHASHSEED ?= 0
 
-.PHONY: help setup kb model web browser run shell test unit validate stories evaluate bench bench-load faq review report purge clean tune-fallback
+.PHONY: help setup kb model web browser services-bin run shell test check lint unit validate stories evaluate bench bench-load bench-kb faq review report purge clean tune-fallback
 
 help:
 	@echo "make run       set up (venv, dependencies, knowledge base, model) and start the bot"
-	@echo "make test      run the whole test suite"
+	@echo "make test      run the whole test suite (lint, data validation, all pytest tests, test stories)"
+	@echo "make check     the quick loop: lint + unit tests (no trained model, no server), under 2 minutes"
+	@echo "make lint      ruff (style, import order) and mypy (types; strict on backoffice_career/)"
 	@echo "make shell     chat in the terminal (rasa shell)"
-	@echo "make evaluate  NLU accuracy and macro-F1 on the held-out file"
+	@echo "make evaluate  NLU macro-F1 on the held-out file; end-to-end figures on the set written from the guide"
 	@echo "make faq IN=questions.csv OUT=answers.csv   answer a CSV of questions (HR)"
-	@echo "make bench     benchmarks: knowledge-base queries, FAQ batch, load (20 REST conversations vs NLU only)"
-	@echo "make bench-load  the load benchmark alone"
+	@echo "make bench     this bot vs Rasa's starter bot (rasa init): latency, throughput, memory, load and training"
+	@echo "make bench-load  the load benchmark of this bot alone;  make bench-kb  knowledge-base queries and FAQ batch"
 	@echo "make review    HR review queue (questions the bot could not answer)"
-	@echo "make report    HTML analytics report for HR (var/report.html)"
+	@echo "make report    HTML analytics report for HR (var/exports/report-<date>.html)"
 	@echo "make purge     delete conversations and queue items older than RETENTION_DAYS"
 
 setup: $(INSTALLED)
 
-$(INSTALLED): requirements.txt scripts/find-python.sh
+$(INSTALLED): requirements.txt requirements-dev.txt scripts/find-python.sh
 	@python=$$(scripts/find-python.sh) || exit 1; \
 	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
 	    rm -rf $(VENV) && echo "creating $(VENV) with $$python" && $$python -m venv $(VENV); fi
-	$(PY) -m pip install --quiet --no-warn-script-location -r requirements.txt 2> >(grep -v "^WARNING: Location" >&2)
+	$(PY) -m pip install --quiet --no-warn-script-location -r requirements.txt -r requirements-dev.txt \
+	  2> >(grep -v "^WARNING: Location" >&2)
 	$(PY) -m pip check
 	@touch $@
 
@@ -53,8 +56,8 @@ $(KB_STAMP): $(INSTALLED) $(KB_FILES)
 model: $(MODEL)
 
 $(MODEL): $(INSTALLED) $(TRAIN_FILES)
-	$(RASA) train --config config.yml --domain domain.yml --data $(TRAIN_DATA) \
-	  --out models --fixed-model-name bot
+	$(PY) -m scripts.bench_train --record-model $(MODEL) var/bench/train-ours.json -- \
+	  $(RASA) train --config config.yml --domain domain.yml --data $(TRAIN_DATA) --out models --fixed-model-name bot
 	@touch $@
 
 # The chat page's widget (rasa-webchat, pinned in web/package-lock.json).
@@ -73,8 +76,21 @@ $(CHROMIUM):
 	@[ "$$(id -u)" = 0 ] || { echo "$(CHROMIUM) is missing: run as root, or apt-get install chromium" >&2; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# Debian's PostgreSQL and Redis binaries. The tests use the servers that answer (TEST_POSTGRES_URL, TEST_REDIS_URL),
+# else start throwaway ones (tests/helpers/services.py). Installs only: a policy-rc.d keeps apt from starting services.
+services-bin:
+	@if { command -v initdb || ls /usr/lib/postgresql/*/bin/initdb; } >/dev/null 2>&1 && command -v redis-server >/dev/null; \
+	  then exit 0; fi; \
+	  [ "$$(id -u)" = 0 ] || { echo "PostgreSQL or Redis is missing: run as root, or apt-get install postgresql redis-server" >&2; exit 1; }; \
+	  echo "installing Debian's postgresql and redis-server (binaries only, no service started)"; \
+	  policy=/usr/sbin/policy-rc.d; own=; \
+	  [ -e $$policy ] || { printf '#!/bin/sh\nexit 101\n' >$$policy && chmod +x $$policy && own=1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server; status=$$?; \
+	  [ -z "$$own" ] || rm -f $$policy; exit $$status
+
+# The launcher (launcher/): action server, Rasa server and chat page, supervised; Ctrl-C stops them.
 run: $(KB_STAMP) $(MODEL) $(WEB_STAMP)
-	@scripts/serve.sh
+	@$(PY) -m launcher run
 
 shell: $(KB_STAMP) $(MODEL)
 	@scripts/shell.sh
@@ -82,21 +98,37 @@ shell: $(KB_STAMP) $(MODEL)
 validate: $(INSTALLED)
 	$(RASA) data validate --config config.yml --domain domain.yml --data $(TRAIN_DATA)
 
-unit: $(KB_STAMP) $(MODEL) $(WEB_STAMP) $(CHROMIUM)
+# Lint and types: configuration in pyproject.toml, tools pinned in requirements-dev.txt.
+lint: $(INSTALLED)
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+
+# The quick loop (CONTRIBUTING.md): no trained model, no server started.
+check: lint
+	$(PY) -m pytest tests/unit -m unit -q
+
+# Every pytest test: unit, model (trained model), e2e (real servers), browser (chromium).
+unit: $(KB_STAMP) $(MODEL) $(WEB_STAMP) $(CHROMIUM) services-bin
 	$(PY) -m pytest tests
 
 stories: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \
 	  --fail-on-prediction-errors --out results/stories
 
+# Both held-out sets: the NLU file (macro-F1), then end to end over REST on the set written from the guide only
+# (tests/eval/, scripts/eval_e2e.py: the real bot through the launcher on free ports); figures in var/eval/latest.json.
 evaluate: $(MODEL)
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/heldout.yml --out results/nlu
 	$(PY) -m scripts.nlu_report results/nlu
+	$(PY) -m scripts.eval_e2e --nlu-report results/nlu
 
-bench: $(KB_STAMP) $(MODEL)
+# Ours vs the floor (Rasa's starter bot, trained once into var/bench/floor/); figures in var/bench/latest.json.
+bench: $(INSTALLED) $(MODEL)
+	$(PY) -m scripts.bench_compare
+
+bench-kb: $(KB_STAMP) $(MODEL)
 	$(PY) -m scripts.bench_kb
 	$(PY) -m scripts.bench_faq
-	$(PY) -m scripts.bench_load
 
 bench-load: $(INSTALLED) $(MODEL)
 	$(PY) -m scripts.bench_load
@@ -114,7 +146,7 @@ report: $(KB_STAMP)
 purge: $(KB_STAMP)
 	$(PY) -m hr.cli privacy purge
 
-test: validate unit stories
+test: lint validate unit stories
 
 clean:
 	rm -rf results var/kb.stamp models/*.tar.gz

@@ -1,70 +1,62 @@
-"""Thin Rasa actions: they ask the knowledge base and reply with responses from domain.yml."""
+"""Rasa actions: each reads the tracker, asks the core (backoffice_career.replies) and dispatches the reply.
+
+Nothing heavy runs at import. The action server (rasa_sdk) creates the actions at start-up, before it
+listens: the first action created with the default knowledge base warms it up then (ACTIONS_WARM_UP=1),
+so that the first real question is not slow.
+"""
 from __future__ import annotations
 
-import logging
-import os
-from typing import Any, Callable, Dict, List, Optional, Text
+from functools import lru_cache
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
-from backoffice_career.knowledge.answer import ANSWER_RESPONSE, answer_topic, response_values
+from backoffice_career import names, replies
+from backoffice_career.knowledge.base import KnowledgeBase
 from backoffice_career.knowledge.factory import default_knowledge_base
-from backoffice_career.knowledge.search import KnowledgeBase, KnowledgeBaseUnavailable
-from backoffice_career.privacy.erasure import ERASE_ACTION, ERASURE_DONE_RESPONSE, ConversationStore, erase_sender
-from backoffice_career.profile.facts import PROFILE_SLOTS, load_vocabulary, normalised_profile, summary_lines
-from backoffice_career.settings import load_settings
+from backoffice_career.replies import ConversationProvider, KbProvider, Reply, Turn
+from backoffice_career.settings import get_settings
 
-logger = logging.getLogger(__name__)
-
-KbProvider = Callable[[], KnowledgeBase]
-FALLBACK_INTENTS = ("out_of_scope", "nlu_fallback")
-DIALOGUE_INTENTS = ("affirm", "deny", "skip", "stop", "inform_profile", "greet", "goodbye", "thanks")
+Events = list[dict[str, Any]]
 
 
-def _latest(tracker: Tracker) -> Dict[Text, Any]:
+def turn(tracker: Tracker) -> Turn:
     message = tracker.latest_message or {}
     intent = message.get("intent") or {}
-    return {
-        "text": message.get("text") or "",
-        "intent": intent.get("name"),
-        "confidence": intent.get("confidence"),
-        "channel": tracker.get_latest_input_channel(),
-    }
+    return Turn(
+        text=message.get("text") or "",
+        sender_id=tracker.sender_id,
+        intent=intent.get("name"),
+        confidence=intent.get("confidence"),
+        channel=tracker.get_latest_input_channel(),
+    )
 
 
-def _topic_list(kb: KnowledgeBase) -> Text:
-    return "\n".join(f"- {t.label}" for t in kb.topics())
+def dispatch(dispatcher: CollectingDispatcher, reply: Reply) -> Events:
+    """Utters the reply's response and returns its events."""
+    dispatcher.utter_message(response=reply.response, **reply.values)
+    events: Events = [SlotSet(slot, value) for slot, value in reply.slots.items()]
+    if reply.reset_slots:
+        events.append(AllSlotsReset())
+    if reply.revert:
+        events.append(UserUtteranceReverted())
+    return events
 
 
-def answer_unknown(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> None:
-    """Answer from a passage no topic covers (HR answer, new document) that matches the user's
-    words well; otherwise say honestly that there is no answer, and queue the question for HR."""
-    settings = load_settings()
-    latest = _latest(tracker)
-    try:
-        hit = kb.extra_answer(latest["text"], settings.extra_min_score, settings.extra_min_coverage)
-        if hit:
-            dispatcher.utter_message(response="utter_kb_answer", answer=hit.text, source=kb.cite([hit]))
-            return
-        if latest["text"].strip():
-            kb.record_unanswered(
-                latest["text"], tracker.sender_id, latest["channel"], latest["intent"], latest["confidence"]
-            )
-        topics = _topic_list(kb)
-    except KnowledgeBaseUnavailable:
-        logger.exception("knowledge base unavailable while recording an unanswered question")
-        dispatcher.utter_message(response="utter_kb_unavailable")
-        return
-    dispatcher.utter_message(response="utter_no_answer", topics=topics)
+@lru_cache(maxsize=1)
+def warm_up_once() -> None:
+    if get_settings().actions_warm_up:
+        replies.warm_up(default_knowledge_base)
 
 
 class KbMixin:
     """Hands the knowledge base to an action (injectable for tests)."""
 
-    def __init__(self, kb_provider: Optional[KbProvider] = None) -> None:
+    def __init__(self, kb_provider: KbProvider | None = None) -> None:
+        if kb_provider is None:
+            warm_up_once()
         self._kb_provider = kb_provider or default_knowledge_base
 
     def kb(self) -> KnowledgeBase:
@@ -74,138 +66,61 @@ class KbMixin:
 class ActionAnswerTopic(KbMixin, Action):
     """Answers a topic question with the best passages and their source."""
 
-    def name(self) -> Text:
-        return "action_answer_topic"
+    def name(self) -> str:
+        return names.ACTION_ANSWER_TOPIC
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        latest = _latest(tracker)
-        try:
-            kb = self.kb()
-            result = answer_topic(kb, latest["text"], latest["intent"])
-        except KnowledgeBaseUnavailable:
-            logger.exception("knowledge base unavailable")
-            dispatcher.utter_message(response="utter_kb_unavailable")
-            return []
-        if not result.found:
-            answer_unknown(dispatcher, tracker, kb)
-            return []
-        if (latest["confidence"] or 0.0) < load_settings().review_confidence:
-            # Answered, but on a shaky intent: HR should check it.
-            try:
-                kb.record_unanswered(
-                    latest["text"], tracker.sender_id, latest["channel"], latest["intent"], latest["confidence"]
-                )
-            except KnowledgeBaseUnavailable:
-                logger.exception("could not queue a low-confidence answer for review")
-        dispatcher.utter_message(response=ANSWER_RESPONSE, **response_values(kb, result))
-        return [SlotSet("last_topic", result.topic)]
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+        return dispatch(dispatcher, replies.topic_reply(self.kb, turn(tracker)))
 
 
 class ActionAnswerUnknown(KbMixin, Action):
     """Fallback: no reliable answer; tell the user and queue the question for HR."""
 
-    def name(self) -> Text:
-        return "action_answer_unknown"
+    def name(self) -> str:
+        return names.ACTION_ANSWER_UNKNOWN
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        intent = _latest(tracker)["intent"]
-        core_fallback = intent not in FALLBACK_INTENTS
-        if core_fallback and intent in DIALOGUE_INTENTS:
-            # "oui", "non"... with nothing to answer: not a question for HR.
-            dispatcher.utter_message(response="utter_nothing_pending")
-            return [UserUtteranceReverted()]
-        try:
-            kb = self.kb()
-        except KnowledgeBaseUnavailable:
-            dispatcher.utter_message(response="utter_kb_unavailable")
-            return []
-        answer_unknown(dispatcher, tracker, kb)
-        # As core fallback (no rule for this turn), forget the message so that the dialogue does
-        # not predict the fallback again and again.
-        return [UserUtteranceReverted()] if core_fallback else []
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+        return dispatch(dispatcher, replies.fallback_reply(self.kb, turn(tracker)))
 
 
 class ActionListTopics(KbMixin, Action):
     """Help: what the bot can talk about, from the knowledge base's topics."""
 
-    def name(self) -> Text:
-        return "action_list_topics"
+    def name(self) -> str:
+        return names.ACTION_LIST_TOPICS
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        try:
-            topics = _topic_list(self.kb())
-        except KnowledgeBaseUnavailable:
-            dispatcher.utter_message(response="utter_kb_unavailable")
-            return []
-        dispatcher.utter_message(response="utter_help", topics=topics)
-        return []
-
-
-def read_profile(tracker: Tracker) -> Dict[Text, Any]:
-    return normalised_profile({slot: tracker.get_slot(slot) for slot in PROFILE_SLOTS}, load_vocabulary())
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+        return dispatch(dispatcher, replies.help_reply(self.kb))
 
 
 class ActionGivePlan(KbMixin, Action):
     """The personal, ordered and sourced plan for the profile."""
 
-    def name(self) -> Text:
-        return "action_give_plan"
+    def name(self) -> str:
+        return names.ACTION_GIVE_PLAN
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        try:
-            kb = self.kb()
-            steps = kb.plan(read_profile(tracker))
-        except KnowledgeBaseUnavailable:
-            logger.exception("knowledge base unavailable")
-            dispatcher.utter_message(response="utter_kb_unavailable")
-            return []
-        if not steps:
-            dispatcher.utter_message(response="utter_plan_empty")
-            return []
-        text, sources = kb.render_plan(steps)
-        dispatcher.utter_message(response="utter_plan", steps=text, sources=sources)
-        return []
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+        return dispatch(dispatcher, replies.plan_reply(self.kb, tracker.get_slot))
 
 
 class ActionShowProfile(Action):
     """Reads the profile back ("qu'est-ce que tu sais de moi ?")."""
 
-    def name(self) -> Text:
-        return "action_show_profile"
+    def name(self) -> str:
+        return names.ACTION_SHOW_PROFILE
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        lines = summary_lines(read_profile(tracker), load_vocabulary())
-        if not lines:
-            dispatcher.utter_message(response="utter_profile_empty")
-        else:
-            dispatcher.utter_message(response="utter_profile_summary", profile="\n".join(lines))
-        return []
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+        return dispatch(dispatcher, replies.profile_reply(tracker.get_slot))
 
 
 class ActionResetProfile(Action):
     """Forgets the profile ("oublie mon profil")."""
 
-    def name(self) -> Text:
-        return "action_reset_profile"
+    def name(self) -> str:
+        return names.ACTION_RESET_PROFILE
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(response="utter_profile_reset")
-        return [SlotSet(slot, None) for slot in PROFILE_SLOTS]
-
-
-ConversationProvider = Callable[[], ConversationStore]
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+        return dispatch(dispatcher, replies.reset_profile_reply())
 
 
 class ActionEraseMyData(KbMixin, Action):
@@ -215,43 +130,12 @@ class ActionEraseMyData(KbMixin, Action):
     in-memory conversation back.
     """
 
-    def __init__(self, kb_provider: Optional[KbProvider] = None, conversations: Optional[ConversationProvider] = None):
+    def __init__(self, kb_provider: KbProvider | None = None, conversations: ConversationProvider | None = None):
         super().__init__(kb_provider)
-        self._conversations = conversations or (lambda: ConversationStore.from_url(load_settings().tracker_db_url))
+        self._conversations = conversations or replies.tracker_conversations
 
-    def name(self) -> Text:
-        return ERASE_ACTION
+    def name(self) -> str:
+        return names.ACTION_ERASE_MY_DATA
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        try:
-            conversations = self._conversations()
-            try:
-                counts = erase_sender(tracker.sender_id, self.kb().engine, conversations)
-            finally:
-                conversations.engine.dispose()
-        except (KnowledgeBaseUnavailable, SQLAlchemyError):
-            logger.exception("erasure failed")
-            dispatcher.utter_message(response="utter_erasure_failed")
-            return []
-        logger.info("erased on request: %s", counts)
-        dispatcher.utter_message(response=ERASURE_DONE_RESPONSE)
-        return [AllSlotsReset()]
-
-
-WARM_UP_ENV = "ACTIONS_WARM_UP"
-
-
-def warm_up() -> None:
-    """Loads spaCy, opens the knowledge base and runs one query, so that the action server answers
-    its first question as fast as the next ones (Rasa gives it only ACTION_TIMEOUT seconds)."""
-    try:
-        default_knowledge_base().search("comment devenir gestionnaire de back-office")
-        load_vocabulary()
-    except Exception as exc:  # noqa: BLE001 - a missing knowledge base is reported on first use
-        logger.warning("warm-up skipped: %s", exc)
-
-
-if os.environ.get(WARM_UP_ENV, "1") == "1":
-    warm_up()
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+        return dispatch(dispatcher, replies.erasure_reply(tracker.sender_id, self.kb, self._conversations))

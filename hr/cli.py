@@ -3,27 +3,33 @@
 python -m hr.cli kb build|ask|check
 python -m hr.cli review list|answer|dismiss|export
 python -m hr.cli privacy erase SENDER_ID | privacy purge [--days N]
-python -m hr.cli report [--out FILE]
+python -m hr.cli report
+
+Reports and exports are written to EXPORTS_DIR (default var/exports) with their date in their name;
+erasure and the retention purge delete them.
 """
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from backoffice_career.knowledge.db import make_engine
+from backoffice_career.knowledge.errors import KnowledgeBaseUnavailable
 from backoffice_career.knowledge.factory import build_normalizer, open_knowledge_base
-from backoffice_career.profile.advice import AdviceRuleError
 from backoffice_career.knowledge.ingest import IngestError, build
-from backoffice_career.knowledge.search import KnowledgeBaseUnavailable, ReviewError
-from backoffice_career.privacy.erasure import ConversationStore, erase_sender, purge_older_than
 from backoffice_career.knowledge.text import load_topics
-from backoffice_career.settings import ROOT, load_settings
+from backoffice_career.privacy.cleaning import clean_text
+from backoffice_career.privacy.conversations import ConversationStore
+from backoffice_career.privacy.erasure import erase_sender
+from backoffice_career.privacy.outputs import dated_path, write_csv_rows
+from backoffice_career.privacy.retention import purge_older_than
+from backoffice_career.profile.advice import AdviceRuleError
+from backoffice_career.review.queue import ReviewError
+from backoffice_career.settings import load_settings
 
 
 def _build(args) -> int:
@@ -38,6 +44,8 @@ def _build(args) -> int:
     except (IngestError, AdviceRuleError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    for message in report.errors:  # documents left out; the others are built (exit 0)
+        print(f"warning: {message}", file=sys.stderr)
     print(
         f"knowledge base built: {report.documents} document(s), {report.passages} passages, "
         f"{report.topics} topics, {report.advice_steps} advice steps"
@@ -75,14 +83,18 @@ def _ask(args) -> int:
     return 0
 
 
-EXPORT_COLUMNS = ("id", "asked_at", "channel", "intent", "confidence", "status", "question", "sender_id", "resolved_at", "document_id")
+EXPORT_COLUMNS = (
+    "id", "asked_at", "channel", "intent", "confidence", "status", "question", "sender_id", "resolved_at", "document_id"
+)
 
 
 def _review_list(args) -> int:
     items = open_knowledge_base(url=args.url).review_items(None if args.all else "open")
     for item in items:
         confidence = "-" if item.confidence is None else f"{item.confidence:.2f}"
-        print(f"#{item.id} {item.asked_at:%Y-%m-%d %H:%M} [{item.channel}] {item.status} {item.intent} {confidence}: {item.question}")
+        # Cleaned again on display: rows written before cleaning existed reach no terminal raw.
+        channel, intent, question = (clean_text(v) for v in (item.channel, item.intent, item.question))
+        print(f"#{item.id} {item.asked_at:%Y-%m-%d %H:%M} [{channel}] {item.status} {intent} {confidence}: {question}")
     print(f"{len(items)} {'' if args.all else 'open '}item(s)")
     return 0
 
@@ -101,18 +113,14 @@ def _review_dismiss(args) -> int:
 
 
 def _review_export(args) -> int:
+    """Writes the queue to a dated CSV file of EXPORTS_DIR, formulas neutralised."""
     items = open_knowledge_base(url=args.url).review_items(args.status)
-    out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
-    try:
-        writer = csv.writer(out)
-        writer.writerow(EXPORT_COLUMNS)
-        for item in items:
-            writer.writerow(["" if getattr(item, c) is None else getattr(item, c) for c in EXPORT_COLUMNS])
-    finally:
-        if args.out:
-            out.close()
-    if args.out:
-        print(f"{len(items)} item(s) written to {args.out}")
+    out = dated_path(load_settings().exports_dir, "review-export", "csv")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    rows = [["" if getattr(item, c) is None else getattr(item, c) for c in EXPORT_COLUMNS] for item in items]
+    with open(out, "w", newline="", encoding="utf-8") as handle:
+        write_csv_rows(handle, [EXPORT_COLUMNS, *rows])
+    print(f"{len(items)} item(s) written to {out}")
     return 0
 
 
@@ -122,9 +130,17 @@ def _stores(args):
     return kb_engine, ConversationStore.from_url(args.tracker_url or settings.tracker_db_url)
 
 
+def _privacy_stores(args):
+    """The stores, a spaCy loader (used only when HR answers must be re-indexed) and the exports folder."""
+    settings = load_settings()
+    return (*_stores(args), lambda: build_normalizer(settings), settings.exports_dir)
+
+
 def _erase(args) -> int:
-    counts = erase_sender(args.sender_id, *_stores(args))
+    counts = erase_sender(args.sender_id, *_privacy_stores(args))
     print(f"erased {args.sender_id!r}: " + ", ".join(f"{table} {n}" for table, n in counts.items()))
+    if ":" not in args.sender_id and not any(counts.values()):
+        print("note: conversation ids carry their channel prefix (web:…, rest:…, slack:…)", file=sys.stderr)
     return 0
 
 
@@ -133,7 +149,7 @@ def _purge(args) -> int:
     if days < 0:
         print("error: --days must be 0 or more", file=sys.stderr)
         return 2
-    counts = purge_older_than(days, *_stores(args))
+    counts = purge_older_than(days, *_privacy_stores(args))
     print(f"purged data older than {days} days: " + ", ".join(f"{table} {n}" for table, n in counts.items()))
     return 0
 
@@ -143,7 +159,7 @@ def _report(args) -> int:
 
     settings = load_settings()
     kb_engine, conversations = _stores(args)
-    out = args.out or (ROOT / "var" / "report.html")
+    out = dated_path(settings.exports_dir, "report", "html")
     data = write_report(out, kb_engine, conversations, build_normalizer(settings))
     print(f"report written to {out}: {data.total_conversations} conversation(s), {data.total_messages} message(s)")
     return 0
@@ -176,21 +192,22 @@ def _parser() -> argparse.ArgumentParser:
     answer.add_argument("answer")
     dismiss = sub.add_parser("dismiss", help="close an item without answering it")
     dismiss.add_argument("id", type=int)
-    export = sub.add_parser("export", help="export items to CSV")
-    export.add_argument("--out", help="CSV file (default: standard output)")
+    export = sub.add_parser("export", help="export items to a dated CSV file of EXPORTS_DIR")
     export.add_argument("--status", choices=("open", "answered", "dismissed"))
-    for name, handler in (("list", _review_list), ("answer", _review_answer), ("dismiss", _review_dismiss), ("export", _review_export)):
+    handlers = {"list": _review_list, "answer": _review_answer, "dismiss": _review_dismiss, "export": _review_export}
+    for name, handler in handlers.items():
         sub.choices[name].add_argument("--url", help="knowledge-base URL (default: KB_DATABASE_URL)")
         sub.choices[name].set_defaults(handler=handler)
 
     privacy = groups.add_parser("privacy", help="GDPR: erasure and retention")
     sub = privacy.add_subparsers(dest="command", required=True)
-    erase = sub.add_parser("erase", help="delete everything kept about one sender id")
-    erase.add_argument("sender_id")
-    purge = sub.add_parser("purge", help="delete conversations and queue items older than the retention period")
+    erase = sub.add_parser("erase", help="delete everything kept about one conversation id")
+    erase.add_argument("sender_id", help="the full conversation id, channel prefix included: web:…, rest:…, slack:…")
+    purge = sub.add_parser(
+        "purge", help="delete conversations, queue items, reports and exports older than the retention period"
+    )
     purge.add_argument("--days", type=int, help="retention in days (default: RETENTION_DAYS)")
-    report = groups.add_parser("report", help="HTML analytics report for HR")
-    report.add_argument("--out", type=Path, help="HTML file (default: var/report.html)")
+    report = groups.add_parser("report", help="HTML analytics report for HR, a dated file of EXPORTS_DIR")
     for cmd, handler in ((erase, _erase), (purge, _purge), (report, _report)):
         cmd.add_argument("--url", help="knowledge-base URL (default: KB_DATABASE_URL)")
         cmd.add_argument("--tracker-url", help="conversation store URL (default: TRACKER_DB_URL)")
@@ -198,7 +215,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.handler(args)

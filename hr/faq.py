@@ -9,32 +9,34 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any
 
-import yaml
 from tqdm import tqdm
 
 from backoffice_career.knowledge.answer import ANSWER_RESPONSE, answer_topic, response_values
+from backoffice_career.knowledge.base import KnowledgeBase
+from backoffice_career.knowledge.errors import KnowledgeBaseUnavailable
 from backoffice_career.knowledge.factory import open_knowledge_base
-from backoffice_career.knowledge.search import KnowledgeBase, KnowledgeBaseUnavailable
+from backoffice_career.names import INTENT_EMPTY_MESSAGE
+from backoffice_career.privacy.outputs import safe_cell
+from backoffice_career.resources import FAQ, load_yaml
 from backoffice_career.settings import ROOT, Settings, load_settings
 from hr.nlu_batch import BATCH_SIZE, BatchNlu
 
 COLUMNS = ["question", "answer", "intent", "confidence", "sources", "status"]
 ANSWERED, NEEDS_REVIEW = "answered", "needs_review"
-EMPTY_INTENT = "empty_message"
+EMPTY_INTENT = INTENT_EMPTY_MESSAGE
 SINGLE_COLUMN = "\x1f"  # a separator that never occurs in text
-MESSAGES_FILE = ROOT / "data" / "faq.yml"
 DEFAULT_MODEL = ROOT / "models" / "bot.tar.gz"
 
 
-def load_messages() -> Dict[str, Any]:
-    with open(MESSAGES_FILE, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+def load_messages() -> dict[str, Any]:
+    messages: dict[str, Any] = load_yaml(FAQ)
+    return messages
 
 
 class FaqInputError(Exception):
@@ -43,17 +45,17 @@ class FaqInputError(Exception):
 
 @dataclass(frozen=True)
 class QuestionFile:
-    questions: List[tuple]  # (line number, question text)
+    questions: list[tuple]  # (line number, question text)
     delimiter: str
     bom: bool
 
 
-def read_questions(path: Path, messages: Dict[str, Any]) -> QuestionFile:
+def read_questions(path: Path, messages: dict[str, Any]) -> QuestionFile:
     errors = messages["errors"]
     try:
         raw = path.read_bytes()
     except OSError:
-        raise FaqInputError(errors["not_found"].format(path=path))
+        raise FaqInputError(errors["not_found"].format(path=path)) from None
     if not raw.strip():
         raise FaqInputError(errors["empty"].format(path=path))
     if b"\x00" in raw:
@@ -61,7 +63,7 @@ def read_questions(path: Path, messages: Dict[str, Any]) -> QuestionFile:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FaqInputError(errors["not_csv"].format(path=path, detail=exc))
+        raise FaqInputError(errors["not_csv"].format(path=path, detail=exc)) from exc
     if not text.strip():
         raise FaqInputError(errors["empty"].format(path=path))
     header_line = text.lstrip("\r\n").splitlines()[0]
@@ -79,7 +81,7 @@ def read_questions(path: Path, messages: Dict[str, Any]) -> QuestionFile:
         # Fully blank lines are not records; a record with an empty question is kept (and reported).
         questions = [(reader.line_num, row[column] if column < len(row) else "") for row in reader if row]
     except csv.Error as exc:
-        raise FaqInputError(errors["not_csv"].format(path=path, detail=exc))
+        raise FaqInputError(errors["not_csv"].format(path=path, detail=exc)) from exc
     if not questions:
         raise FaqInputError(errors["no_rows"].format(path=path))
     return QuestionFile(questions, delimiter, raw.startswith(b"\xef\xbb\xbf"))
@@ -87,13 +89,13 @@ def read_questions(path: Path, messages: Dict[str, Any]) -> QuestionFile:
 
 def answer_row(
     question: str,
-    parse_data: Dict[str, Any],
+    parse_data: dict[str, Any],
     kb: KnowledgeBase,
     response: str,
     min_confidence: float,
     settings: Settings,
-    lemmas: Optional[List[str]] = None,
-) -> Dict[str, Any]:
+    lemmas: list[str] | None = None,
+) -> dict[str, Any]:
     """One output row: the bot's answer to `question`, or an empty answer to review."""
     from rasa.core.nlg.interpolator import interpolate_text
 
@@ -120,10 +122,11 @@ def answer_questions(
     nlu: BatchNlu,
     kb: KnowledgeBase,
     min_confidence: float,
-    messages: Dict[str, Any],
+    messages: dict[str, Any],
     progress: bool = True,
-) -> List[Dict[str, Any]]:
-    settings = load_settings()
+    settings: Settings | None = None,
+) -> list[dict[str, Any]]:
+    settings = settings or load_settings()
     response = nlu.domain.responses[ANSWER_RESPONSE][0]["text"]
     rows = []
     with tqdm(total=len(questions), desc=messages["progress"], unit=" q", disable=not progress, file=sys.stderr) as bar:
@@ -131,7 +134,7 @@ def answer_questions(
             batch = questions[start : start + BATCH_SIZE]
             parsed = nlu.parse([q for _, q in batch])
             lemmas = kb.normalizer.lemmas_many(p.get("text") or "" for p in parsed)
-            for (line, question), parse_data, terms in zip(batch, parsed, lemmas):
+            for (line, question), parse_data, terms in zip(batch, parsed, lemmas, strict=True):
                 row = answer_row(question, parse_data, kb, response, min_confidence, settings, terms)
                 if row["intent"] == EMPTY_INTENT:
                     bar.write(messages["warnings"]["empty_question"].format(line=line), file=sys.stderr)
@@ -140,24 +143,27 @@ def answer_questions(
     return rows
 
 
-def write_answers(path: Path, rows: List[Dict[str, Any]], source: QuestionFile) -> None:
+def write_answers(path: Path, rows: list[dict[str, Any]], source: QuestionFile) -> None:
     encoding = "utf-8-sig" if source.bom else "utf-8"
     with open(path, "w", encoding=encoding, newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, delimiter=source.delimiter)
         writer.writeheader()
-        writer.writerows(rows)
+        # A question or an answer starting with =, +, -, @ is not run as a formula by a spreadsheet.
+        writer.writerows({key: safe_cell(value) for key, value in row.items()} for row in rows)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
+    settings = load_settings()
     messages = load_messages()
     errors = messages["errors"]
     parser = argparse.ArgumentParser(prog="python -m hr.faq", description=__doc__.splitlines()[0])
     parser.add_argument("input", type=Path)
     parser.add_argument("output", type=Path)
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    default_confidence = settings.faq_min_confidence
     parser.add_argument(
         "--min-confidence", type=float,
-        default=float(os.environ.get("FAQ_MIN_CONFIDENCE", messages["min_confidence"])),
+        default=float(messages["min_confidence"] if default_confidence is None else default_confidence),
     )
     args = parser.parse_args(argv)
     try:
@@ -169,12 +175,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(errors['model_missing'].format(path=args.model), file=sys.stderr)
         return 2
     try:
-        kb = open_knowledge_base()
+        kb = open_knowledge_base(settings)
         kb.check()
     except KnowledgeBaseUnavailable as exc:
         print(errors['kb_unavailable'].format(detail=exc), file=sys.stderr)
         return 2
-    rows = answer_questions(source.questions, BatchNlu(args.model), kb, args.min_confidence, messages)
+    nlu = BatchNlu(args.model)
+    rows = answer_questions(source.questions, nlu, kb, args.min_confidence, messages, settings=settings)
     try:
         write_answers(args.output, rows, source)
     except OSError as exc:

@@ -12,8 +12,9 @@ import logging
 import os
 import types
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any
 
 BATCH_SIZE = 64
 
@@ -59,11 +60,11 @@ class BatchNlu:
             if isinstance(component, DIETClassifier):
                 component.process = _batched_diet_process(component, component.process)
 
-    def parse_one(self, text: str) -> Dict[str, Any]:
+    def parse_one(self, text: str) -> dict[str, Any]:
         """One message, exactly as the Rasa server parses it."""
         return self._loop.run_until_complete(self.agent.parse_message(text))
 
-    def parse(self, texts: Sequence[str]) -> List[Dict[str, Any]]:
+    def parse(self, texts: Sequence[str]) -> list[dict[str, Any]]:
         """Parse data of each text, like `parse_one` but in one run of the graph."""
         from rasa.core.channels.channel import UserMessage
         from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER

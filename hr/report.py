@@ -4,37 +4,36 @@ from __future__ import annotations
 import base64
 import io
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from backoffice_career.knowledge.db import REVIEW_OPEN, ReviewItem, Topic
 from backoffice_career.knowledge.text import Normalizer
-from backoffice_career.privacy.masking import mask_text, masks
-from backoffice_career.privacy.erasure import ConversationStore, StoredEvent
-from backoffice_career.settings import ROOT
+from backoffice_career.names import SLOT_LAST_TOPIC, UTTER_NO_ANSWER
+from backoffice_career.privacy.conversations import ConversationStore, StoredEvent
+from backoffice_career.privacy.masking import mask_clean_text, masks
+from backoffice_career.resources import REPORT_DIR, REPORT_LABELS, load_yaml
 
-REPORT_DIR = ROOT / "data" / "report"
-NO_ANSWER_RESPONSE = "utter_no_answer"
-TOPIC_SLOT = "last_topic"
+NO_ANSWER_RESPONSE = UTTER_NO_ANSWER
+TOPIC_SLOT = SLOT_LAST_TOPIC
 TOP = 10
 
 
 @dataclass
 class ReportData:
-    messages_per_day: Dict[date, int] = field(default_factory=dict)
-    conversations_per_day: Dict[date, int] = field(default_factory=dict)
-    fallback_rate_per_day: Dict[date, float] = field(default_factory=dict)  # share of messages, 0..1
-    top_intents: List[Tuple[str, int]] = field(default_factory=list)
-    top_topics: List[Tuple[str, int]] = field(default_factory=list)  # topic labels
-    uncovered_terms: List[Tuple[str, int]] = field(default_factory=list)  # lemma, open questions using it
-    open_items: List[ReviewItem] = field(default_factory=list)
+    messages_per_day: dict[date, int] = field(default_factory=dict)
+    conversations_per_day: dict[date, int] = field(default_factory=dict)
+    fallback_rate_per_day: dict[date, float] = field(default_factory=dict)  # share of messages, 0..1
+    top_intents: list[tuple[str, int]] = field(default_factory=list)
+    top_topics: list[tuple[str, int]] = field(default_factory=list)  # topic labels
+    uncovered_terms: list[tuple[str, int]] = field(default_factory=list)  # lemma, open questions using it
+    open_items: list[ReviewItem] = field(default_factory=list)
     total_conversations: int = 0
     total_messages: int = 0
 
@@ -50,7 +49,7 @@ def collect(kb_engine: Engine, conversations: ConversationStore, normalizer: Nor
     data = ReportData(total_messages=len(user), total_conversations=len({e.sender_id for e in user}))
     messages = Counter(_day(e) for e in user)
     data.messages_per_day = dict(sorted(messages.items()))
-    senders: Dict[date, set] = {}
+    senders: dict[date, set] = {}
     for e in user:
         senders.setdefault(_day(e), set()).add(e.sender_id)
     data.conversations_per_day = {d: len(senders[d]) for d in sorted(senders)}
@@ -70,11 +69,11 @@ def collect(kb_engine: Engine, conversations: ConversationStore, normalizer: Nor
         e.data.get("value") for e in events
         if e.type_name == "slot" and e.data.get("name") == TOPIC_SLOT and e.data.get("value")
     )
-    data.top_topics = [(labels.get(name, name), n) for name, n in topics.most_common(TOP)]
+    data.top_topics = [(str(labels.get(name, name)), n) for name, n in topics.most_common(TOP)]
     for item in data.open_items:
-        item.question = mask_text(item.question)
+        item.question = mask_clean_text(item.question)
     generic = normalizer.config.generic_words
-    terms = Counter()
+    terms: Counter[str] = Counter()
     questions = [item.question for item in data.open_items]
     for label in masks().values():
         questions = [q.replace(label, " ") for q in questions]
@@ -90,9 +89,8 @@ def _png(figure) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _plot_bars(pairs: Sequence[Tuple[str, float]], axis: str, no_data: str) -> str:
+def _plot_bars(pairs: Sequence[tuple[str, float]], axis: str, no_data: str) -> str:
     from matplotlib.figure import Figure
-
     from matplotlib.ticker import MaxNLocator
 
     figure = Figure(figsize=(8, 0.4 * max(len(pairs), 3) + 1))
@@ -108,7 +106,7 @@ def _plot_bars(pairs: Sequence[Tuple[str, float]], axis: str, no_data: str) -> s
     return _png(figure)
 
 
-def _plot_days(series: Dict[str, Dict[date, float]], axis: str, no_data: str, percent: bool = False) -> str:
+def _plot_days(series: Mapping[str, Mapping[date, float]], axis: str, no_data: str, percent: bool = False) -> str:
     from matplotlib.dates import DateFormatter
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
@@ -135,14 +133,13 @@ def _plot_days(series: Dict[str, Dict[date, float]], axis: str, no_data: str, pe
     return _png(figure)
 
 
-def render(data: ReportData, now: Optional[datetime] = None) -> str:
+def render(data: ReportData, now: datetime | None = None) -> str:
     import matplotlib
 
     matplotlib.use("Agg")
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    with open(REPORT_DIR / "labels.yml", encoding="utf-8") as handle:
-        labels = yaml.safe_load(handle)
+    labels = load_yaml(REPORT_LABELS)
     no_data = labels["no_data"]
     sections = [
         {"id": "activity", "heading": labels["activity"]["heading"], "png": _plot_days(
@@ -154,7 +151,8 @@ def render(data: ReportData, now: Optional[datetime] = None) -> str:
         {"id": "topics", "heading": labels["topics"]["heading"],
          "png": _plot_bars(data.top_topics, labels["topics"]["axis"], no_data)},
         {"id": "fallback", "heading": labels["fallback"]["heading"], "png": _plot_days(
-            {labels["fallback"]["heading"]: data.fallback_rate_per_day}, labels["fallback"]["axis"], no_data, percent=True)},
+            {labels["fallback"]["heading"]: data.fallback_rate_per_day}, labels["fallback"]["axis"], no_data,
+            percent=True)},
         {"id": "uncovered", "heading": labels["uncovered"]["heading"], "note": labels["uncovered"]["note"],
          "png": _plot_bars(data.uncovered_terms, labels["uncovered"]["axis"], no_data)},
     ]

@@ -1,13 +1,14 @@
-"""`python -m rasa_server run ...`: Rasa's own command line, with rasa_server/patches/resilience.py installed.
+"""`python -m rasa_server run ...`: Rasa's own command line, with the patches of rasa_server/patches/ installed.
 
-Without `--cors`, `run` allows the browser origins of CORS_ORIGINS (rasa_server/channels/{checks,rest,widget}.py), the same
-ones the socket.io channel accepts.
+Without `--cors`, `run` allows the browser origins of CORS_ORIGINS (rasa_server/channels/{checks,rest,widget}.py),
+the same ones the socket.io channel accepts. A Rasa other than the one the patches were written for
+stops the start-up with a message naming the patch and both versions.
 """
 from __future__ import annotations
 
 import sys
 
-from rasa_server.patches import resilience
+from rasa_server.patches import RasaVersionError, install_all
 
 
 def with_cors(argv):
@@ -19,7 +20,10 @@ def with_cors(argv):
 
 
 def main() -> None:
-    resilience.install()
+    try:
+        install_all()
+    except RasaVersionError as error:
+        raise SystemExit(f"rasa_server: {error}") from error
     from rasa.__main__ import main as rasa_main
 
     sys.argv = [sys.argv[0], *with_cors(sys.argv[1:])]

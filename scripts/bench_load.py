@@ -5,9 +5,9 @@
         [--sanic-workers 2 --redis-lock-store redis://127.0.0.1:6379/15]
 
 Builds a throwaway knowledge base (SQLite, temp dir, backoffice_career.knowledge.factory.build_knowledge_base), starts
-`rasa run actions` and, as `make run` does, `python -m rasa_server run --enable-api --auth-token
-<random>` (REST channel, SQLite tracker
-store in the temp dir) on free loopback ports, waits until both are up, then:
+the action server and the Rasa server with the launcher (launcher/), exactly as `make run` starts them (CORS
+included), plus its HTTP API with a random token (REST channel, SQLite tracker store in the temp dir), on free
+loopback ports, waits until both are up, then:
 
 1. end-to-end: N concurrent simulated conversations (unique sender ids) of T turns each over
    POST /webhooks/rest/webhook, mixing knowledge questions, profile turns (the simulated user
@@ -39,9 +39,9 @@ import json
 import os
 import platform
 import random
+import runpy
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -50,18 +50,20 @@ import threading
 import time
 import uuid
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
-from urllib.parse import urlsplit
 
 import aiohttp
 
 from backoffice_career.settings import ROOT
+from launcher.ports import free_port
+from launcher.settings import from_env
+from launcher.specs import ServerSpec, specs
+from launcher.supervisor import Child, ServerFailed, Supervisor
 
 MODEL = ROOT / "models" / "bot.tar.gz"
-BIN = Path(sys.executable).parent
 
 # --------------------------------------------------------------------------------------------
 # What the simulated users write (own sentences, everyday French, some typos and SMS style).
@@ -171,7 +173,7 @@ class Turn:
     message: str
 
 
-def form_answer(reply_text: str, rng: random.Random) -> Optional[str]:
+def form_answer(reply_text: str, rng: random.Random) -> str | None:
     """The simulated user's answer to the form question in the bot's reply (None: no question)."""
     for cue, answers in FORM_QUESTIONS.items():
         if cue in reply_text:
@@ -192,7 +194,7 @@ def next_turn(kind: str, last_reply: str, rng: random.Random) -> Turn:
     return Turn(kind, rng.choice(pools[kind]))
 
 
-def script_for(index: int, turns: int) -> List[str]:
+def script_for(index: int, turns: int) -> list[str]:
     shape = list(SCRIPTS.values())[index % len(SCRIPTS)]
     kinds = shape[:turns]
     while len(kinds) < turns:
@@ -215,20 +217,20 @@ class Result:
 @dataclass
 class Phase:
     name: str
-    results: List[Result] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)
     wall_seconds: float = 0.0
     not_sent: int = 0
     cancelled: int = 0  # requests in flight when the time limit came
     start_wall: float = 0.0  # time.time() bounds, to match the servers' trace records
     end_wall: float = 0.0
-    cpu: Dict[str, float] = field(default_factory=dict)  # CPU seconds used per server
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds used per server
 
     @property
-    def ok(self) -> List[float]:
+    def ok(self) -> list[float]:
         return [r.latency_ms for r in self.results if r.outcome == "ok"]
 
 
-def percentiles(values: Sequence[float]) -> Tuple[float, float, float]:
+def percentiles(values: Sequence[float]) -> tuple[float, float, float]:
     if not values:
         return (float("nan"),) * 3
     if len(values) == 1:
@@ -246,40 +248,31 @@ def fmt_pcts(values: Sequence[float]) -> str:
 # Servers, their memory and CPU time.
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class ServerFailed(Exception):
-    pass
-
-
 @dataclass
 class Server:
+    """A server started by the launcher (its process changes if the launcher restarts it)."""
+
     name: str
-    proc: subprocess.Popen
-    log_path: Path
-    log_handle: object
+    child: Child
+
+    @property
+    def proc(self) -> subprocess.Popen:
+        return self.child.process
 
     def tail(self, chars: int = 3000) -> str:
-        try:
-            return self.log_path.read_text("utf-8", "replace")[-chars:]
-        except OSError:
-            return ""
+        return self.child.tail(chars)
 
 
-def _stat_fields(pid: int) -> List[str]:
+def _stat_fields(pid: int) -> list[str]:
     """Fields of /proc/<pid>/stat after "(comm)" (comm may contain spaces): [state, ppid, ...]."""
     with open(f"/proc/{pid}/stat", "rb") as handle:
         stat = handle.read().decode("ascii", "replace")
     return stat[stat.rindex(")") + 2:].split()
 
 
-def _children(pid: int) -> List[int]:
+def _children(pid: int) -> list[int]:
     """All descendants of pid."""
-    parents: Dict[int, List[int]] = defaultdict(list)
+    parents: dict[int, list[int]] = defaultdict(list)
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
@@ -326,7 +319,7 @@ class MemoryWatch(threading.Thread):
         super().__init__(daemon=True)
         self.servers = servers
         self.interval = interval
-        self.peaks: Dict[str, Dict[int, int]] = {s.name: {} for s in servers}
+        self.peaks: dict[str, dict[int, int]] = {s.name: {} for s in servers}
         self._halt = threading.Event()
 
     def sample(self) -> None:
@@ -349,7 +342,7 @@ class MemoryWatch(threading.Thread):
         self.join(timeout=5)
         self.sample()
 
-    def report(self, server: Server) -> Tuple[int, int, int]:
+    def report(self, server: Server) -> tuple[int, int, int]:
         """(main process VmHWM kB, children's VmHWM kB summed, number of children seen)."""
         peaks = self.peaks[server.name]
         main = peaks.get(server.proc.pid, 0)
@@ -357,74 +350,37 @@ class MemoryWatch(threading.Thread):
         return main, sum(children.values()), len(children)
 
 
-def start_servers(work: Path, kb_url: str, tracker_url: str, token: str, args) -> Tuple[List[Server], str, str]:
-    action_port, rasa_port = free_port(), free_port()
-    endpoints = work / "endpoints.yml"
-    lines = [
-        "action_endpoint:", f'  url: "http://127.0.0.1:{action_port}/webhook"', "  enable_selective_domain: true",
-        "tracker_store:", "  type: rasa_server.stores.tracker_store.PrivacySQLTrackerStore", f'  url: "{tracker_url}"',
-    ]
-    if args.redis_lock_store:
-        # Rasa's Redis lock store takes a host name in `url`, with `port` and `db` apart.
-        redis = urlsplit(args.redis_lock_store if "//" in args.redis_lock_store else f"redis://{args.redis_lock_store}")
-        lines += ["lock_store:", "  type: rasa_server.stores.lock_store.AtomicRedisLockStore", f'  url: "{redis.hostname or "127.0.0.1"}"',
-                  f"  port: {redis.port or 6379}", f"  db: {int(redis.path.strip('/') or 0)}",
-                  f"  key_prefix: bench{uuid.uuid4().hex[:6]}"]
-    endpoints.write_text("\n".join(lines) + "\n", "utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}  # Slack channel off
-    env.update(
-        KB_DATABASE_URL=kb_url, TRACKER_DB_URL=tracker_url, TF_CPP_MIN_LOG_LEVEL="2",
-        SQLALCHEMY_SILENCE_UBER_WARNING="1", RASA_TELEMETRY_ENABLED="false",
-        SANIC_WORKERS=str(args.sanic_workers), ACTIONS_WARM_UP="1",
+SERVER_NAMES = {"actions": "action server", "rasa": "Rasa server"}
+TRACE_ROLES = {"actions": "action", "rasa": "rasa"}
+
+
+def traced(spec: ServerSpec, work: Path) -> ServerSpec:
+    """The launcher's command (python -m MODULE ...) run through --serve, which times the functions."""
+    role = TRACE_ROLES[spec.name]
+    command = (sys.executable, "-m", "scripts.bench_load", "--serve", role, str(work / f"trace-{role}.jsonl"), "--",
+               *spec.command[2:])
+    return replace(spec, command=command)
+
+
+def launch(work: Path, kb_url: str, tracker_url: str, token: str, args) -> tuple[Supervisor, list[Server], str]:
+    """The action server and the Rasa server as the launcher starts them, on free loopback ports (not started yet);
+    and the Rasa server's URL."""
+    settings = replace(
+        from_env(), action_port=free_port(), rasa_port=free_port(), host="127.0.0.1", model=args.model, token=token,
+        kb_database_url=kb_url, tracker_db_url=tracker_url, work_dir=work, action_url=None,
+        lock_store_url=args.redis_lock_store, lock_store_prefix=f"bench{uuid.uuid4().hex[:6]}",
+        base_env={k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},  # Slack channel off
+        extra_env=dict(SANIC_WORKERS=str(args.sanic_workers), ACTIONS_WARM_UP="1"),
     )
-    commands = {
-        "action server": ["run", "actions", "--actions", "actions", "--port", str(action_port)],
-        "Rasa server": [
-            "run", "--model", str(args.model), "--port", str(rasa_port), "--interface", "127.0.0.1",
-            "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
-            "--enable-api", "--auth-token", token,
-        ],
-    }
-    servers = []
-    for name, rasa_args in commands.items():
-        role = name.split()[0].lower()
-        if args.trace:
-            command = [sys.executable, "-m", "scripts.bench_load", "--serve", role,
-                       str(work / f"trace-{role}.jsonl"), "--", *rasa_args]
-        elif role == "rasa":
-            command = [sys.executable, "-m", "rasa_server", *rasa_args]  # as `make run` starts it
-        else:
-            command = [str(BIN / "rasa"), *rasa_args]
-        log_path = work / f"{role}.log"
-        handle = open(log_path, "w")
-        # Own session: Ctrl-C reaches only this script, which then stops the servers itself.
-        proc = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        servers.append(Server(name, proc, log_path, handle))
-    return servers, f"http://127.0.0.1:{action_port}", f"http://127.0.0.1:{rasa_port}"
+    launched = specs(settings, list(SERVER_NAMES))
+    if args.trace:
+        launched = [traced(spec, work) for spec in launched]
+    supervisor = Supervisor(launched, log_dir=work)
+    servers = [Server(SERVER_NAMES[name], child) for name, child in supervisor.children.items()]
+    return supervisor, servers, f"http://127.0.0.1:{settings.rasa_port}"
 
 
-def stop_servers(servers: Sequence[Server]) -> None:
-    for server in servers:
-        if server.proc.poll() is None:
-            try:
-                os.killpg(server.proc.pid, signal.SIGTERM)  # the server and its children
-            except ProcessLookupError:
-                pass
-    for server in servers:
-        try:
-            server.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(server.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            server.proc.wait(timeout=10)
-        server.log_handle.close()
-
-
-async def wait_until_up(servers: Sequence[Server], checks: Sequence[Tuple[str, str]], timeout: float) -> None:
+async def wait_until_up(servers: Sequence[Server], checks: Sequence[tuple[str, str]], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
         for url, expect in checks:
@@ -445,9 +401,9 @@ async def wait_until_up(servers: Sequence[Server], checks: Sequence[Tuple[str, s
 
 
 # --------------------------------------------------------------------------------------------
-# --trace: timings inside the servers. The server is started as
-#   python -m scripts.bench_load --serve ROLE FILE -- <rasa arguments>
-# which wraps the functions below with timers, then runs Rasa's own CLI entry point.
+# --trace: timings inside the servers. The launcher's command `python -m MODULE ...` becomes
+#   python -m scripts.bench_load --serve ROLE FILE -- MODULE ...
+# which wraps the functions below with timers, then runs MODULE as the launcher would.
 
 TRACE_TARGETS = {
     "rasa": [
@@ -466,17 +422,17 @@ TRACE_TARGETS = {
         ("rasa_sdk.executor", "ActionExecutor.run", "action run (incl. Tracker.from_dict)"),
         ("rasa_sdk.interfaces", "Tracker.from_dict", "Tracker.from_dict"),
         ("backoffice_career.knowledge.factory", "default_knowledge_base", "kb: default_knowledge_base()"),
-        ("backoffice_career.knowledge.search", "KnowledgeBase._current_index", "kb: index/revision check (SQL)"),
+        ("backoffice_career.knowledge.base", "KnowledgeBase._current_index", "kb: index/revision check (SQL)"),
         ("backoffice_career.knowledge.text", "Normalizer.lemmas", "kb: spaCy lemmatisation"),
-        ("backoffice_career.knowledge.search", "KnowledgeBase.rank", "kb: BM25 ranking"),
-        ("backoffice_career.knowledge.search", "KnowledgeBase.extra_answer", "kb: extra_answer"),
-        ("backoffice_career.knowledge.search", "KnowledgeBase.record_unanswered", "kb: review queue insert"),
-        ("backoffice_career.knowledge.search", "KnowledgeBase.plan", "kb: plan"),
+        ("backoffice_career.knowledge.base", "KnowledgeBase.rank", "kb: BM25 ranking"),
+        ("backoffice_career.knowledge.base", "KnowledgeBase.extra_answer", "kb: extra_answer"),
+        ("backoffice_career.knowledge.base", "KnowledgeBase.record_unanswered", "kb: review queue insert"),
+        ("backoffice_career.knowledge.base", "KnowledgeBase.plan", "kb: plan"),
     ],
 }
 LOOP_LAG = "event loop lag (20 ms probe)"
 PAYLOAD_KB = "action request body size (kB)"
-_RECORDS: List[Tuple[float, str, float]] = []
+_RECORDS: list[tuple[float, str, float]] = []
 _RECORDS_LOCK = threading.Lock()
 _LAG_STARTED = threading.Event()
 
@@ -572,32 +528,40 @@ def install_trace(role: str, path: str) -> None:
 
 
 def serve(argv: Sequence[str]) -> int:
-    """python -m scripts.bench_load --serve ROLE TRACE_FILE|- -- <rasa arguments>"""
-    role, path, separator, *rasa_args = argv
+    """python -m scripts.bench_load --serve ROLE TRACE_FILE -- MODULE <arguments>: the launcher's command
+    `python -m MODULE <arguments>`, with the timers."""
+    role, path, separator, module, *args = argv
     assert separator == "--", serve.__doc__
     if role == "rasa":
-        from rasa_server.patches import resilience
+        # rasa_server installs its patches, then calls Rasa's CLI: the timers go on top of the patches.
+        import rasa.__main__ as rasa_cli
 
-        resilience.install()  # as rasa_server/__main__.py does
-    if path != "-":
+        rasa_main = rasa_cli.main
+
+        def main_with_trace():
+            install_trace(role, path)
+            return rasa_main()
+
+        rasa_cli.main = main_with_trace
+    else:
         install_trace(role, path)
-    from rasa.__main__ import main as rasa_main
-
-    sys.argv = ["rasa", *rasa_args]
+    sys.argv = [module, *args]
     try:
-        return rasa_main() or 0
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else int(bool(exit_.code))
     finally:
-        if path != "-":
-            _flush(path)
+        _flush(path)
+    return 0
 
 
-def read_trace(path: Path) -> List[Tuple[float, str, float]]:
+def read_trace(path: Path) -> list[tuple[float, str, float]]:
     if not path.is_file():
         return []
     return [tuple(json.loads(line)) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
-def print_trace(phase: Phase, traces: Dict[str, List[Tuple[float, str, float]]]) -> None:
+def print_trace(phase: Phase, traces: dict[str, list[tuple[float, str, float]]]) -> None:
     messages = max(1, len(phase.results))
     print(f"\n-- inside the servers during {phase.name} ({messages} messages, wall {phase.wall_seconds:.1f} s)")
     print(f"   {'':<44} {'calls':>6} {'/msg':>5} {'mean':>8} {'p50':>8} {'p95':>8} {'sum/msg':>8}")
@@ -622,7 +586,7 @@ def print_trace(phase: Phase, traces: Dict[str, List[Tuple[float, str, float]]])
 # Load.
 
 
-async def post(session: aiohttp.ClientSession, url: str, body: dict, kind: str, is_answer) -> Tuple[Result, object]:
+async def post(session: aiohttp.ClientSession, url: str, body: dict, kind: str, is_answer) -> tuple[Result, object]:
     start = time.perf_counter()
     try:
         async with session.post(url, json=body) as response:
@@ -673,8 +637,8 @@ async def run_phase(phase: Phase, workers, max_seconds: float, servers: Sequence
             raise task.exception()
 
 
-async def conversation(session, url: str, sender: str, kinds: List[str], rng: random.Random, phase: Phase,
-                       sent: List[Turn], deadline: float) -> None:
+async def conversation(session, url: str, sender: str, kinds: list[str], rng: random.Random, phase: Phase,
+                       sent: list[Turn], deadline: float) -> None:
     last = ""
     for position, kind in enumerate(kinds):
         if time.monotonic() >= deadline:
@@ -688,7 +652,7 @@ async def conversation(session, url: str, sender: str, kinds: List[str], rng: ra
         last = last_text(payload)
 
 
-async def nlu_replay(session, url: str, turns: List[Turn], phase: Phase, deadline: float) -> None:
+async def nlu_replay(session, url: str, turns: list[Turn], phase: Phase, deadline: float) -> None:
     for position, turn in enumerate(turns):
         if time.monotonic() >= deadline:
             phase.not_sent += len(turns) - position
@@ -698,7 +662,7 @@ async def nlu_replay(session, url: str, turns: List[Turn], phase: Phase, deadlin
         phase.results.append(result)
 
 
-async def drive(args, rasa_url: str, token: str, servers: Sequence[Server]) -> Tuple[float, Phase, Phase]:
+async def drive(args, rasa_url: str, token: str, servers: Sequence[Server]) -> tuple[float, Phase, Phase]:
     timeout = aiohttp.ClientTimeout(total=args.request_timeout)
     run_id = uuid.uuid4().hex[:8]
     async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as session:
@@ -717,7 +681,7 @@ async def drive(args, rasa_url: str, token: str, servers: Sequence[Server]) -> T
         warm_seconds = time.perf_counter() - warm
 
         e2e = Phase("end-to-end (REST webhook)")
-        sent: List[List[Turn]] = [[] for _ in range(args.conversations)]
+        sent: list[list[Turn]] = [[] for _ in range(args.conversations)]
         deadline = time.monotonic() + args.max_seconds
         await run_phase(e2e, [
             conversation(session, webhook, f"bench-{run_id}-{i:03d}", script_for(i, args.turns),
@@ -736,7 +700,7 @@ async def drive(args, rasa_url: str, token: str, servers: Sequence[Server]) -> T
 # Report.
 
 
-def machine() -> Dict[str, str]:
+def machine() -> dict[str, str]:
     model = "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -753,7 +717,7 @@ def machine() -> Dict[str, str]:
             "load": " ".join(f"{x:.2f}" for x in os.getloadavg())}
 
 
-def rate(count: int, seconds: float) -> float:
+def rate(count: float, seconds: float) -> float:
     return count / seconds if seconds else 0.0
 
 
@@ -781,7 +745,7 @@ def print_phase(phase: Phase) -> None:
     print("CPU time      " + ", ".join(
         f"{name} {seconds:.1f} s ({rate(seconds, phase.wall_seconds) * 100:.0f} % of one core)"
         for name, seconds in phase.cpu.items()))
-    by_kind: Dict[str, List[float]] = defaultdict(list)
+    by_kind: dict[str, list[float]] = defaultdict(list)
     for result in phase.results:
         if result.outcome == "ok":
             by_kind[result.kind].append(result.latency_ms)
@@ -794,8 +758,6 @@ def print_report(args, host, started_at, passages, startup, warm_seconds, e2e, n
     print_phase(e2e)
     print_phase(nlu)
     e2e_pcts, nlu_pcts = percentiles(e2e.ok), percentiles(nlu.ok)
-    ratio = e2e_pcts[1] / nlu_pcts[1] if nlu_pcts[1] > 0 else float("nan")
-    print(f"\nratio end-to-end p95 / NLU p95 = {ratio:.2f}")
     print("\n== peak memory (VmHWM)")
     totals = {}
     for name, (main_kb, children_kb, n_children) in memory.items():
@@ -804,7 +766,7 @@ def print_report(args, host, started_at, passages, startup, warm_seconds, e2e, n
                  if n_children else " (no child process)")
         print(f"{name:<14} {main_kb / 1024:6.0f} MB{extra}")
     if crashed:
-        print(f"WARNING: exited during the run: {', '.join(crashed)}")
+        print(f"WARNING: exited during the run (restarted by the launcher): {', '.join(crashed)}")
     if traces:
         print("\n== --trace: time inside the servers (wall time of each call; async calls include waiting)")
         for phase in (e2e, nlu):
@@ -823,13 +785,12 @@ def print_report(args, host, started_at, passages, startup, warm_seconds, e2e, n
     print(f"end-to-end  p50 {e2e_pcts[0]:.0f} ms  p95 {e2e_pcts[1]:.0f} ms  p99 {e2e_pcts[2]:.0f} ms")
     print(f"NLU parse   p50 {nlu_pcts[0]:.0f} ms  p95 {nlu_pcts[1]:.0f} ms  p99 {nlu_pcts[2]:.0f} ms  "
           f"({rate(len(nlu.ok), nlu.wall_seconds):.2f} messages/s)")
-    print(f"end-to-end p95 / NLU p95 = {ratio:.2f}")
     print(f"peak memory (VmHWM): action server {totals.get('action server', 0):.0f} MB, "
           f"Rasa server {totals.get('Rasa server', 0):.0f} MB")
     print("```")
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--serve"]:
         return serve(argv[1:])
@@ -857,47 +818,55 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     signal.signal(signal.SIGTERM, on_sigterm)
     started_at, host = datetime.now().astimezone(), machine()
     work = Path(tempfile.mkdtemp(prefix="bench_load_"))
-    servers: List[Server] = []
-    watch: Optional[MemoryWatch] = None
+    servers: list[Server] = []
+    supervisor: Supervisor | None = None
+    watch: MemoryWatch | None = None
     try:
-        # Same path as the end-to-end tests: knowledge base built by backoffice_career.knowledge.factory.build_knowledge_base.
-        from backoffice_career.knowledge.factory import build_normalizer
+        # Same path as the end-to-end tests: the knowledge base built by
+        # backoffice_career.knowledge.factory.build_knowledge_base.
+        from backoffice_career.knowledge.factory import build_knowledge_base, build_normalizer
         from backoffice_career.knowledge.text import load_topics
         from backoffice_career.settings import load_settings
-        from backoffice_career.knowledge.factory import build_knowledge_base
 
         settings = load_settings()
         normalizer = build_normalizer(settings)
         kb_url, tracker_url = f"sqlite:///{work / 'kb.sqlite'}", f"sqlite:///{work / 'tracker.sqlite'}"
-        kb = build_knowledge_base(kb_url, settings.knowledge_dir, normalizer, load_topics(settings.topics_file, normalizer))
+        kb = build_knowledge_base(
+            kb_url, settings.knowledge_dir, normalizer, load_topics(settings.topics_file, normalizer)
+        )
         passages = kb.check()
         kb.engine.dispose()
 
         token = uuid.uuid4().hex
         t0 = time.perf_counter()
-        servers, action_url, rasa_url = start_servers(work, kb_url, tracker_url, token, args)
-        watch = MemoryWatch(servers)
-        watch.start()
-        print(f"knowledge base: {passages} passages; starting the servers (logs in {work}"
-              f"{'' if args.keep else ', removed at the end unless --keep'}) ...", flush=True)
+        supervisor, servers, rasa_url = launch(work, kb_url, tracker_url, token, args)
+        print(
+            f"knowledge base: {passages} passages; starting the servers (logs in {work}"
+            f"{'' if args.keep else ', removed at the end unless --keep'}) ...",
+            flush=True,
+        )
         try:
-            asyncio.run(wait_until_up(servers, [
-                (f"{action_url}/health", "ok"),
-                (f"{rasa_url}/webhooks/rest/", "ok"),
-                (f"{rasa_url}/status?token={token}", "model_file"),
-            ], args.start_timeout))
+            supervisor.start(timeout=args.start_timeout)  # both answer their health URL
+            asyncio.run(
+                wait_until_up(servers, [(f"{rasa_url}/status?token={token}", "model_file")], args.start_timeout)
+            )
         except ServerFailed as exc:
             print(f"server start failed: {exc}", file=sys.stderr)
             for server in servers:
                 print(f"--- {server.name} log (end):\n{server.tail()}", file=sys.stderr)
             return 2
         startup = time.perf_counter() - t0
-        print(f"servers up in {startup:.1f} s; {args.conversations} conversations x {args.turns} turns, "
-              f"then the same messages through /model/parse ...", flush=True)
+        watch = MemoryWatch(servers)  # VmHWM: the peaks of start-up are kept
+        watch.start()
+        print(
+            f"servers up in {startup:.1f} s; {args.conversations} conversations x {args.turns} turns, "
+            f"then the same messages through /model/parse ...",
+            flush=True,
+        )
         warm_seconds, e2e, nlu = asyncio.run(drive(args, rasa_url, token, servers))
         watch.stop()
         memory = {s.name: watch.report(s) for s in servers}
-        crashed = [s.name for s in servers if s.proc.poll() is not None]
+        crashed = [s.name for s in servers if s.proc.poll() is not None or s.child.restarts]
     except KeyboardInterrupt:
         print("\ninterrupted: stopping the servers", file=sys.stderr)
         return 130
@@ -906,7 +875,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             if watch is not None:
                 watch.stop()
         finally:
-            stop_servers(servers)
+            if supervisor is not None:
+                supervisor.stop_all()
             # The servers have flushed their traces when they stopped.
             traces = {role: read_trace(work / f"trace-{role}.jsonl") for role in TRACE_TARGETS} if args.trace else {}
             if not args.keep:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 from backoffice_career.settings import ROOT
 
@@ -12,14 +11,14 @@ HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 TRAINING = ROOT / "data" / "nlu"
 
 
-def load_examples(path: Path) -> List[Tuple[str, str]]:
+def load_examples(path: Path) -> list[tuple[str, str]]:
     from rasa.shared.nlu.training_data.loading import load_data
 
     data = load_data(str(path))
     return [(m.get("text"), m.get("intent")) for m in data.intent_examples]
 
 
-def predict(texts: List[str], model: Path = MODEL) -> List[Dict]:
+def predict(texts: list[str], model: Path = MODEL) -> list[dict]:
     from rasa.core.agent import Agent
 
     if not model.exists():
@@ -32,7 +31,7 @@ def predict(texts: List[str], model: Path = MODEL) -> List[Dict]:
     return asyncio.run(parse_all())
 
 
-def scores(truth: List[str], predicted: List[str]) -> Dict[str, float]:
+def scores(truth: list[str], predicted: list[str]) -> dict[str, float]:
     from sklearn.metrics import accuracy_score, f1_score
 
     labels = sorted(set(truth))

@@ -44,7 +44,7 @@ def main() -> None:
     for threshold in THRESHOLDS:
         for ambiguity in AMBIGUITIES:
             predicted = []
-            for (_, intent), p in zip(examples, parsed):
+            for (_, intent), p in zip(examples, parsed, strict=True):
                 ranking = [r for r in (p.get("intent_ranking") or [p["intent"]]) if r["name"] != "nlu_fallback"]
                 top = ranking[0]
                 second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0

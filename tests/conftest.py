@@ -8,11 +8,42 @@ import yaml
 
 from backoffice_career.knowledge.factory import build_knowledge_base, build_normalizer
 from backoffice_career.knowledge.text import load_topics
-from backoffice_career.settings import ROOT, load_settings
+from backoffice_career.settings import ROOT, get_settings, load_settings
 from tests.helpers.databases import new_postgres_database
+from tests.helpers.services import POSTGRES_ENV, REDIS_ENV, ensure_services, stop_services
+
+# The real servers of the e2e and browser tests, shared by both folders.
+pytest_plugins = ["tests.helpers.bot_fixtures"]
 
 # Unit tests import the actions with test knowledge bases; only real action servers warm up.
 os.environ["ACTIONS_WARM_UP"] = "0"
+
+SERVICES = pytest.StashKey[tuple]()
+
+
+def pytest_configure(config):
+    """PostgreSQL and Redis for the whole session: the configured ones, or throwaway ones started here (before any
+    e2e server, which inherits TEST_POSTGRES_URL and TEST_REDIS_URL)."""
+    saved = {name: os.environ.get(name) for name in (POSTGRES_ENV, REDIS_ENV)}
+    config.stash[SERVICES] = (ensure_services(), saved)
+
+
+def pytest_unconfigure(config):
+    started, saved = config.stash.get(SERVICES, ([], {}))
+    stop_services(started)
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings():
+    """get_settings() reads the environment again in each test (a test may change it with monkeypatch)."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")
@@ -53,3 +84,15 @@ def fresh_kb(tmp_path, settings, normalizer, topic_specs):
 def postgres_url():
     with new_postgres_database() as url:
         yield url
+
+
+# Each test gets the marker of its directory (registered in pyproject.toml): `pytest -m unit`, `-m "not browser"`.
+MARKER_DIRECTORIES = ("unit", "model", "e2e", "browser")
+
+
+def pytest_collection_modifyitems(config, items):
+    tests_dir = ROOT / "tests"
+    for item in items:
+        parts = item.path.relative_to(tests_dir).parts if item.path.is_relative_to(tests_dir) else ()
+        if parts and parts[0] in MARKER_DIRECTORIES:
+            item.add_marker(parts[0])

@@ -1,19 +1,21 @@
 """The answer to a topic question, shared by the bot's action and the FAQ batch command."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence
 
-from backoffice_career.knowledge.search import Hit, KnowledgeBase
-from backoffice_career.settings import Settings, load_settings
+from backoffice_career.knowledge.base import KnowledgeBase
+from backoffice_career.knowledge.index import Hit
+from backoffice_career.names import UTTER_KB_ANSWER
+from backoffice_career.settings import Settings, get_settings
 
-ANSWER_RESPONSE = "utter_kb_answer"
+ANSWER_RESPONSE = UTTER_KB_ANSWER
 
 
 @dataclass(frozen=True)
 class TopicAnswer:
-    topic: Optional[str]
-    hits: List[Hit]
+    topic: str | None
+    hits: list[Hit]
 
     @property
     def found(self) -> bool:
@@ -23,15 +25,15 @@ class TopicAnswer:
 def answer_topic(
     kb: KnowledgeBase,
     text: str,
-    intent: Optional[str],
-    settings: Optional[Settings] = None,
-    lemmas: Optional[Sequence[str]] = None,
+    intent: str | None,
+    settings: Settings | None = None,
+    lemmas: Sequence[str] | None = None,
 ) -> TopicAnswer:
     """The passages that answer `text` for the topic of `intent` (none when the intent has no topic).
 
     `lemmas`: the normalised lemmas of `text` when already computed (batches: Normalizer.lemmas_many).
     """
-    settings = settings or load_settings()
+    settings = settings or get_settings()
     topic = kb.topic_for_intent(intent)
     if not topic:
         return TopicAnswer(None, [])
@@ -45,6 +47,6 @@ def answer_topic(
     return TopicAnswer(topic, hits)
 
 
-def response_values(kb: KnowledgeBase, answer: TopicAnswer) -> Dict[str, str]:
+def response_values(kb: KnowledgeBase, answer: TopicAnswer) -> dict[str, str]:
     """The placeholders of the `utter_kb_answer` response: the passages and their source."""
     return {"answer": " ".join(h.text for h in answer.hits), "source": kb.cite(answer.hits)}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -22,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import Session, declarative_base, relationship
 
-Base = declarative_base()
+Base: Any = declarative_base()  # untyped: SQLAlchemy 1.4 ships no type information
 
 ORIGIN_FILE = "file"
 ORIGIN_HR = "hr"
@@ -72,6 +73,9 @@ class Passage(Base):
     sentence_end = Column(Integer, nullable=False)
     text = Column(Text, nullable=False)
     lemmas = Column(Text, nullable=False)  # normalised lemmas, space-separated
+    # The heading path above the passage, joined by the KB config's section_path_separator ("" or
+    # NULL: none). Nullable, so that _add_missing_columns adds it to a database built before it.
+    section = Column(Text, nullable=True)
 
     document = relationship("Document", back_populates="passages")
     topics = relationship(
@@ -145,7 +149,7 @@ class ReviewItem(Base):
 REVISION_KEY = "revision"
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
+def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
@@ -184,7 +188,8 @@ def _add_missing_columns(engine: Engine) -> None:
 
 
 def read_revision(session: Session) -> str | None:
-    return session.scalar(select(Meta.value).where(Meta.key == REVISION_KEY))
+    revision: str | None = session.scalar(select(Meta.value).where(Meta.key == REVISION_KEY))
+    return revision
 
 
 def bump_revision(session: Session) -> str:
@@ -193,5 +198,6 @@ def bump_revision(session: Session) -> str:
     if meta is None:
         meta = Meta(key=REVISION_KEY, value="0")
         session.add(meta)
-    meta.value = str(int(meta.value) + 1)
-    return meta.value
+    revision = str(int(meta.value) + 1)
+    meta.value = revision
+    return revision

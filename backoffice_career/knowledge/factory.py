@@ -3,26 +3,35 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import List, Optional
 
+from backoffice_career.knowledge.base import KnowledgeBase
 from backoffice_career.knowledge.db import make_engine
 from backoffice_career.knowledge.ingest import build
-from backoffice_career.knowledge.search import KnowledgeBase
-from backoffice_career.knowledge.text import Normalizer, TopicSpec, get_nlp, load_kb_config, load_topics
+from backoffice_career.knowledge.text import (
+    INGEST_EXCLUDED,
+    QUERY_EXCLUDED,
+    Normalizer,
+    TopicSpec,
+    get_nlp,
+    load_kb_config,
+    load_topics,
+)
 from backoffice_career.settings import ROOT, Settings, load_settings
 
 _LOCK = threading.Lock()
-_DEFAULT: Optional[KnowledgeBase] = None
+_DEFAULT: KnowledgeBase | None = None
 
 
-def build_normalizer(settings: Settings) -> Normalizer:
-    return Normalizer(get_nlp(settings.spacy_model), load_kb_config(settings.kb_config))
+def build_normalizer(settings: Settings, ingest: bool = True) -> Normalizer:
+    """The normaliser; without `ingest`, spaCy loads without the parser (queries need no sentences)."""
+    excluded = INGEST_EXCLUDED if ingest else QUERY_EXCLUDED
+    return Normalizer(get_nlp(settings.spacy_model, excluded), load_kb_config(settings.kb_config))
 
 
-def open_knowledge_base(settings: Optional[Settings] = None, url: Optional[str] = None) -> KnowledgeBase:
+def open_knowledge_base(settings: Settings | None = None, url: str | None = None) -> KnowledgeBase:
     """A new KnowledgeBase on `url` (default: the configured database)."""
     settings = settings or load_settings()
-    normalizer = build_normalizer(settings)
+    normalizer = build_normalizer(settings, ingest=False)
     topics = load_topics(settings.topics_file, normalizer)
     engine = make_engine(url or settings.kb_database_url)
     return KnowledgeBase(engine, normalizer, topics, normalizer.config)
@@ -38,7 +47,7 @@ def default_knowledge_base() -> KnowledgeBase:
 
 
 def build_knowledge_base(
-    url: str, source: Path, normalizer: Normalizer, topic_specs: List[TopicSpec], advice_dir: Optional[Path] = None
+    url: str, source: Path, normalizer: Normalizer, topic_specs: list[TopicSpec], advice_dir: Path | None = None
 ) -> KnowledgeBase:
     """Build the documents of `source` into the database at `url` and open it (tests, benchmarks)."""
     engine = make_engine(url)

@@ -3,28 +3,39 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import TYPE_CHECKING, Any
 
-import yaml
+from backoffice_career.resources import load_yaml
 
-_NLP = {}
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span
+
+_NLP: dict[tuple[str, frozenset[str]], Language] = {}
 _NLP_LOCK = threading.Lock()
 
-# Pipes not needed to lemmatise a query.
+# The lemmas need tok2vec -> morphologizer (POS) -> attribute_ruler -> lemmatizer (rule mode); the sentences
+# of ingestion need the parser too; nothing uses ner or senter (scripts/bench_spacy.py, docs/performance.md).
+QUERY_EXCLUDED = frozenset({"parser", "ner", "senter"})
+INGEST_EXCLUDED = frozenset({"ner", "senter"})
+# Pipes not needed to lemmatise a query (when the pipeline has the parser).
 QUERY_DISABLED_PIPES = ("parser", "ner")
 
 
-def get_nlp(model: str):
-    """Load the spaCy model once, on first use."""
+def get_nlp(model: str, exclude: frozenset[str] = INGEST_EXCLUDED) -> Language:
+    """Load the spaCy model once, on first use, without the `exclude`d components; a pipeline already
+    loaded with more components serves too."""
     with _NLP_LOCK:
-        if model not in _NLP:
-            import spacy
+        for (name, excluded), nlp in _NLP.items():
+            if name == model and excluded <= exclude:
+                return nlp
+        import spacy
 
-            _NLP[model] = spacy.load(model, exclude=["ner"])
-        return _NLP[model]
+        nlp = _NLP[(model, exclude)] = spacy.load(model, exclude=sorted(exclude))
+        return nlp
 
 
 def strip_accents(text: str) -> str:
@@ -39,7 +50,7 @@ def fold(text: str) -> str:
 
 @dataclass(frozen=True)
 class Cue:
-    lemmas: Tuple[str, ...]
+    lemmas: tuple[str, ...]
     weight: float
 
 
@@ -48,31 +59,27 @@ class TopicSpec:
     name: str
     intent: str
     label: str
-    cues: List[Cue] = field(default_factory=list)
+    cues: list[Cue] = field(default_factory=list)
 
 
 @dataclass
 class KbConfig:
-    keep_words: frozenset
-    generic_words: frozenset
-    continuation_markers: Tuple[str, ...]
-    synonyms: Dict[str, Tuple[str, ...]]
+    keep_words: frozenset[str]
+    generic_words: frozenset[str]
+    continuation_markers: tuple[str, ...]
+    synonyms: dict[str, tuple[str, ...]]
     citation_format: str
     paragraph_separator: str
     document_separator: str
     plan_step_format: str
     plan_step_separator: str
     hr_citation_format: str
-
-
-@lru_cache(maxsize=8)
-def _load_yaml(path: str, mtime: float) -> dict:
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or {}
-
-
-def load_yaml(path: Path) -> dict:
-    return _load_yaml(str(path), path.stat().st_mtime)
+    # Documents with headings (readers/): citation by section, list layout, limits, error texts.
+    section_format: str = "{title}, {section}"
+    sections_format: str = "{title}, {sections}"
+    section_separator: str = ", "
+    section_path_separator: str = " > "
+    documents: dict[str, Any] = field(default_factory=dict)
 
 
 def load_kb_config(path: Path) -> KbConfig:
@@ -89,38 +96,48 @@ def load_kb_config(path: Path) -> KbConfig:
         plan_step_format=raw["plan"]["step_format"],
         plan_step_separator=raw["plan"].get("step_separator", "\n"),
         hr_citation_format=citation["hr_format"],
+        section_format=citation["section_format"],
+        sections_format=citation["sections_format"],
+        section_separator=citation.get("section_separator", ", "),
+        section_path_separator=citation.get("section_path_separator", " > "),
+        documents=raw.get("documents", {}),
     )
 
 
 class Normalizer:
     """Turns French text into the normalised lemmas used for indexing and queries."""
 
-    def __init__(self, nlp, config: KbConfig):
+    def __init__(self, nlp: Language, config: KbConfig) -> None:
         self.nlp = nlp
         self.config = config
 
-    def lemmas_of_doc(self, doc) -> List[str]:
-        out: List[str] = []
+    def lemmas_of_doc(self, doc: Doc | Span) -> list[str]:
+        out: list[str] = []
         for token in doc:
             if token.is_punct or token.is_space:
                 continue
             lemma = fold(token.lemma_ or token.text)
             text = fold(token.text)
-            if not any(ch.isalnum() for ch in lemma):
+            if not any(ch.isalnum() for ch in lemma) or self._is_clitic(text):
                 continue
             if token.is_stop and lemma not in self.config.keep_words and text not in self.config.keep_words:
                 continue
             out.extend(self.config.synonyms.get(lemma) or self.config.synonyms.get(text) or (lemma,))
         return out
 
-    def lemmas(self, text: str) -> List[str]:
+    def _is_clitic(self, text: str) -> bool:
+        """The pronoun or "-t-" of an inverted question ("est-ce", "a-t-il", "peut-on"): not a word to match."""
+        rest = text.lstrip("-")
+        return rest != text and (len(rest) <= 1 or rest in self.nlp.Defaults.stop_words)
+
+    def lemmas(self, text: str) -> list[str]:
         return self.lemmas_of_doc(self.nlp(text, disable=list(QUERY_DISABLED_PIPES)))
 
-    def lemmas_many(self, texts: Iterable[str]) -> List[List[str]]:
+    def lemmas_many(self, texts: Iterable[str]) -> list[list[str]]:
         return [self.lemmas_of_doc(d) for d in self.nlp.pipe(texts, disable=list(QUERY_DISABLED_PIPES))]
 
 
-def load_topics(path: Path, normalizer: Normalizer) -> List[TopicSpec]:
+def load_topics(path: Path, normalizer: Normalizer) -> list[TopicSpec]:
     raw = load_yaml(path).get("topics", {})
     specs = []
     for name, body in raw.items():
@@ -128,7 +145,7 @@ def load_topics(path: Path, normalizer: Normalizer) -> List[TopicSpec]:
         lemma_lists = normalizer.lemmas_many(c["text"] for c in cue_items)
         cues = [
             Cue(tuple(lemmas), float(item.get("weight", 1)))
-            for item, lemmas in zip(cue_items, lemma_lists)
+            for item, lemmas in zip(cue_items, lemma_lists, strict=True)
             if lemmas
         ]
         specs.append(TopicSpec(name=name, intent=body.get("intent"), label=body["label"], cues=cues))
@@ -144,9 +161,9 @@ def contains_sequence(haystack: Sequence[str], needle: Sequence[str]) -> bool:
     return any(tuple(haystack[i : i + n]) == tuple(needle) for i in range(len(haystack) - n + 1))
 
 
-def topic_weights(lemmas: Sequence[str], topics: Iterable[TopicSpec]) -> Dict[str, float]:
+def topic_weights(lemmas: Sequence[str], topics: Iterable[TopicSpec]) -> dict[str, float]:
     """The topics a lemma sequence covers, each with the summed weight of its matched cues."""
-    weights: Dict[str, float] = {}
+    weights: dict[str, float] = {}
     for spec in topics:
         total = sum(c.weight for c in spec.cues if contains_sequence(lemmas, c.lemmas))
         if total > 0:

@@ -1,41 +1,43 @@
-"""Masks e-mail addresses and phone numbers (French and international formats) in text."""
+"""Masks personal data in text: e-mail addresses (also written out), IBAN, NIR, card and phone numbers.
+
+The text is first normalised (NFKC, no control or format characters, cleaning.py), so that a
+zero-width space or full-width digits cannot hide a number. Detectors: emails.py, numbers.py.
+The masks (placeholders) are in data/privacy.yml.
+"""
 from __future__ import annotations
 
-import re
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 
-import yaml
+from backoffice_career.privacy.cleaning import clean_text, normalize
+from backoffice_career.privacy.emails import mask_emails
+from backoffice_career.privacy.numbers import mask_numbers
+from backoffice_career.resources import PRIVACY, load_yaml
 
-from backoffice_career.settings import ROOT
-
-MASKS_FILE = ROOT / "data" / "privacy.yml"
-
-# Bounded parts and a start only at a word boundary keep matching linear on long inputs.
-EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}", re.UNICODE)
-# 06 12 34 56 78, 06.12.34.56.78, 0612345678, +33 6 12 34 56 78, 0033 (0)6 12 34 56 78, 01 23 45 67 89
-PHONE_FR = re.compile(r"(?<![\w+])(?:(?:\+|00)\s?33[\s.-]?(?:\(0\)[\s.-]?)?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\w)")
-# Other international numbers: +44 20 7946 0958, +1-202-555-0143
-PHONE_INTL = re.compile(r"(?<![\w+])(?:\+|00)\d{1,3}(?:[\s.-]?\(?\d{1,4}\)?){2,6}(?!\w)")
-# Every pattern needs an "@" or a digit: most strings are skipped after one scan.
-CANDIDATE = re.compile(r"[@\d]")
+__all__ = ["clean_text", "mask_clean_text", "mask_data", "mask_text", "masks"]
 
 
 @lru_cache(maxsize=1)
-def masks() -> Dict[str, str]:
-    with open(MASKS_FILE, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)["masks"]
+def _masks() -> dict[str, str]:
+    table: dict[str, str] = load_yaml(PRIVACY)["masks"]
+    return table
+
+
+def masks() -> dict[str, str]:
+    return dict(_masks())
 
 
 def mask_text(text: str) -> str:
-    """`text` with every e-mail address and phone number replaced by its mask."""
-    if not text or not CANDIDATE.search(text):
+    """`text` normalised, with every e-mail address and personal number replaced by its mask."""
+    if not text:
         return text
-    labels = masks()
-    text = EMAIL.sub(labels["email"], text)
-    text = PHONE_FR.sub(labels["phone"], text)
-    return PHONE_INTL.sub(labels["phone"], text)
+    labels = _masks()
+    return mask_numbers(mask_emails(normalize(text), labels["email"]), labels)
+
+
+def mask_clean_text(text: str) -> str:
+    """One clean, masked line: what the chat path and the HR queue keep of a user's message."""
+    return mask_text(clean_text(text))
 
 
 def mask_data(value: Any) -> Any:

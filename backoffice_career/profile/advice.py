@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any
 
-import yaml
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from backoffice_career.knowledge.db import AdviceCitation, AdviceStep, Document, Passage
+from backoffice_career.resources import load_yaml
 
 UNKNOWN = "inconnu"
 OPERATORS = {"lt", "gte", "eq", "in", "not_in", "lacks_any", "known"}
@@ -25,14 +26,14 @@ class StepRule:
     key: str
     position: int
     text: str
-    when: Dict[str, Dict[str, Any]]
-    cites: Tuple[Tuple[str, int, int], ...]  # (document, paragraph, sentence)
+    when: dict[str, dict[str, Any]]
+    cites: tuple[tuple[str, int, int], ...]  # (document, paragraph, sentence)
 
 
-def read_rules(directory: Path) -> List[StepRule]:
-    rules: List[StepRule] = []
+def read_rules(directory: Path) -> list[StepRule]:
+    rules: list[StepRule] = []
     for path in sorted(directory.glob("*.yml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = load_yaml(path)
         for item in raw.get("steps", []):
             key = item.get("id")
             where = f"{path.name}, step {key or len(rules) + 1}"
@@ -77,7 +78,7 @@ def store_rules(session: Session, rules: Sequence[StepRule]) -> None:
         session.add(step)
 
 
-def _holds(condition: Dict[str, Any], value: Any) -> bool:
+def _holds(condition: dict[str, Any], value: Any) -> bool:
     known = value is not None and value != UNKNOWN and value != [UNKNOWN]
     for op, expected in condition.items():
         if op == "known":
@@ -98,5 +99,5 @@ def _holds(condition: Dict[str, Any], value: Any) -> bool:
     return True
 
 
-def applies(conditions: Dict[str, Dict[str, Any]], profile: Dict[str, Any]) -> bool:
+def applies(conditions: dict[str, dict[str, Any]], profile: dict[str, Any]) -> bool:
     return all(_holds(cond, profile.get(slot)) for slot, cond in conditions.items())

@@ -4,15 +4,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
-from backoffice_career.knowledge.text import fold, load_yaml
-from backoffice_career.settings import ROOT
+from backoffice_career.knowledge.text import fold
+from backoffice_career.names import PROFILE_SLOTS, SLOT_EXPERIENCE_YEARS, SLOT_SKILLS
+from backoffice_career.resources import VOCABULARY, load_yaml
 
-VOCABULARY_FILE = ROOT / "data" / "profile" / "vocabulary.yml"
 UNKNOWN = "inconnu"
-PROFILE_SLOTS = ("experience_years", "supervised", "situation", "target_company", "skills", "education")
-CATEGORY_SLOTS = ("supervised", "situation", "target_company", "education")
 _NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 _TOKEN = re.compile(r"[a-z0-9+']+")
 
@@ -23,14 +21,15 @@ class InvalidExperience(ValueError):
 
 @dataclass
 class Vocabulary:
-    raw: Dict[str, Any]
+    raw: dict[str, Any]
 
     @property
-    def experience(self) -> Dict[str, Any]:
-        return self.raw["experience"]
+    def experience(self) -> dict[str, Any]:
+        table: dict[str, Any] = self.raw["experience"]
+        return table
 
 
-def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
+def load_vocabulary(path: Path = VOCABULARY) -> Vocabulary:
     return Vocabulary(load_yaml(path))
 
 
@@ -38,7 +37,7 @@ def _contains(text: str, phrase: str) -> bool:
     return re.search(rf"(?<![a-z0-9]){re.escape(fold(phrase))}(?![a-z0-9])", text) is not None
 
 
-def parse_experience(value: Any, vocab: Vocabulary) -> Optional[float]:
+def parse_experience(value: Any, vocab: Vocabulary) -> float | None:
     """Years of experience from 5, "5 ans", "deux ans et demi", "six mois"; None if not a duration.
 
     Raises InvalidExperience for negative or absurd durations."""
@@ -73,7 +72,7 @@ def parse_experience(value: Any, vocab: Vocabulary) -> Optional[float]:
     return round(years, 2)
 
 
-def normalise_category(slot: str, value: Any, vocab: Vocabulary) -> Optional[str]:
+def normalise_category(slot: str, value: Any, vocab: Vocabulary) -> str | None:
     """Canonical value of a categorical slot, from a canonical value or free text."""
     if value is None:
         return None
@@ -94,13 +93,13 @@ def normalise_category(slot: str, value: Any, vocab: Vocabulary) -> Optional[str
     return best
 
 
-def normalise_skills(value: Any, vocab: Vocabulary) -> Optional[List[str]]:
+def normalise_skills(value: Any, vocab: Vocabulary) -> list[str] | None:
     """Canonical skills from canonical values or free text; [] for "aucune"."""
     if value is None:
         return None
     items = value if isinstance(value, list) else [value]
-    choices = vocab.raw["values"]["skills"]
-    found: List[str] = []
+    choices = vocab.raw["values"][SLOT_SKILLS]
+    found: list[str] = []
     for item in items:
         text = fold(str(item))
         if text == UNKNOWN:
@@ -113,26 +112,26 @@ def normalise_skills(value: Any, vocab: Vocabulary) -> Optional[List[str]]:
     return [s for s in found if s != "aucune"] if len(found) > 1 else ([] if found == ["aucune"] else found)
 
 
-def normalised_profile(raw: Dict[str, Any], vocab: Vocabulary) -> Dict[str, Any]:
+def normalised_profile(raw: dict[str, Any], vocab: Vocabulary) -> dict[str, Any]:
     """The profile with canonical values (slots set outside the form may still hold raw text)."""
-    profile: Dict[str, Any] = {}
+    profile: dict[str, Any] = {}
     for slot in PROFILE_SLOTS:
         value = raw.get(slot)
         if value is None or value == UNKNOWN:
             profile[slot] = value
-        elif slot == "experience_years":
+        elif slot == SLOT_EXPERIENCE_YEARS:
             try:
                 profile[slot] = parse_experience(value, vocab)
             except InvalidExperience:
                 profile[slot] = None
-        elif slot == "skills":
+        elif slot == SLOT_SKILLS:
             profile[slot] = normalise_skills(value, vocab)
         else:
             profile[slot] = normalise_category(slot, value, vocab)
     return profile
 
 
-def summary_lines(profile: Dict[str, Any], vocab: Vocabulary) -> List[str]:
+def summary_lines(profile: dict[str, Any], vocab: Vocabulary) -> list[str]:
     """Lines like "- Situation : intérimaire", from the formats of the vocabulary file."""
     labels, value_labels = vocab.raw["labels"], vocab.raw["value_labels"]
     lines = []
@@ -140,7 +139,7 @@ def summary_lines(profile: Dict[str, Any], vocab: Vocabulary) -> List[str]:
         value = profile.get(slot)
         if value is None:
             continue
-        if slot == "experience_years" and value != UNKNOWN:
+        if slot == SLOT_EXPERIENCE_YEARS and value != UNKNOWN:
             shown = vocab.raw["experience_format"].format(years=f"{value:g}".replace(".", ","))  # French decimal comma
         elif isinstance(value, list):
             shown = vocab.raw["value_separator"].join(value_labels.get(v, v) for v in value) or value_labels["aucune"]

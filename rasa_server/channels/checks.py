@@ -3,44 +3,35 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import unicodedata
-from functools import lru_cache
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any
 
-import yaml
 from sanic import response
 from sanic.response import HTTPResponse
 
-from backoffice_career.settings import ROOT
+from backoffice_career.resources import CHANNELS, load_yaml
+from backoffice_career.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
 
-RULES_FILE = ROOT / "data" / "channels.yml"
-CORS_ENV = "CORS_ORIGINS"
+
+def rules() -> dict[str, Any]:
+    return load_yaml(CHANNELS)
 
 
-@lru_cache(maxsize=1)
-def rules() -> Dict[Text, Any]:
-    with open(RULES_FILE, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
-
-
-def cors_origins() -> List[Text]:
-    """Allowed browser origins: CORS_ORIGINS (comma- or space-separated), else data/channels.yml."""
-    raw = os.environ.get(CORS_ENV, "")
-    origins = [o for o in raw.replace(",", " ").split() if o]
-    return origins or list(rules()["default_cors_origins"])
+def cors_origins(settings: Settings | None = None) -> list[str]:
+    """Allowed browser origins: CORS_ORIGINS (comma- or space-separated), else data/channels.yml (read at start-up)."""
+    return (settings or load_settings()).cors_origin_list or list(rules()["default_cors_origins"])
 
 
 class RequestError(Exception):
-    def __init__(self, status: int, code: Text) -> None:
+    def __init__(self, status: int, code: str) -> None:
         super().__init__(code)
         self.status = status
         self.code = code
 
 
-def valid_sender(sender: Any) -> Text:
+def valid_sender(sender: Any) -> str:
     if sender is None or sender == "":
         raise RequestError(400, "missing_sender")
     if isinstance(sender, int) and not isinstance(sender, bool):
@@ -55,7 +46,7 @@ def valid_sender(sender: Any) -> Text:
     return sender
 
 
-def parse_rest_body(content_type: Optional[Text], body: bytes) -> Tuple[Text, Text, Optional[Dict]]:
+def parse_rest_body(content_type: str | None, body: bytes) -> tuple[str, str, dict | None]:
     """(sender, message, metadata) of a REST request body, or RequestError."""
     if len(body) > int(rules()["max_body_bytes"]):
         raise RequestError(413, "body_too_large")
@@ -89,8 +80,9 @@ def error_response(error: RequestError) -> HTTPResponse:
     )
 
 
-def socket_message_problem(data: Any, metadata_key: Text, needs_session_id: bool) -> Optional[Text]:
-    """Why a socket.io `user_uttered` payload is refused, or None when it is acceptable."""
+def socket_message_problem(data: Any, metadata_key: str) -> str | None:
+    """Why a socket.io `user_uttered` payload is refused, or None when it is acceptable. Its `session_id`
+    is never used (the socket's session says who speaks) but must be well formed when present."""
     if not isinstance(data, dict):
         return "not an object"
     message = data.get("message", "")
@@ -105,9 +97,9 @@ def socket_message_problem(data: Any, metadata_key: Text, needs_session_id: bool
                 return "bad metadata"
         except ValueError:
             return "bad metadata"
-    if needs_session_id:
+    if data.get("session_id") is not None:
         try:
-            valid_sender(data.get("session_id"))
+            valid_sender(data["session_id"])
         except RequestError:
             return "bad session id"
     return None

@@ -12,7 +12,8 @@ Differences from Rasa's SlackInput:
 - every event is acknowledged at once and answered in a background task;
 - a Slack retry or a second event for the same message (same event_id, client_msg_id or
   channel and ts) is acknowledged and never answered twice;
-- an answer is posted as one message; the API base URL is configurable.
+- an answer is posted as one message; the API base URL is configurable;
+- conversations are "slack:<user id>" (rasa_server/channels/identity.py).
 """
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ import asyncio
 import json
 import logging
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
+from typing import Any
 from urllib.parse import parse_qs
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -31,9 +33,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from backoffice_career.settings import SLACK_API_URL, load_slack_settings
+from backoffice_career.settings import SLACK_API_URL, load_settings
 from rasa_server.channels.checks import RequestError, valid_sender
 from rasa_server.channels.checks import rules as channel_rules
+from rasa_server.channels.identity import SLACK, conversation_id
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +44,7 @@ logger = logging.getLogger(__name__)
 class RedisRecentKeys:
     """The same memory in Redis, shared by every worker and replica (SLACK_DEDUPE_REDIS_URL)."""
 
-    def __init__(self, url: Text, ttl_seconds: int = 24 * 3600, prefix: Text = "slack-seen:") -> None:
+    def __init__(self, url: str, ttl_seconds: int = 24 * 3600, prefix: str = "slack-seen:") -> None:
         import redis
 
         self._red = redis.Redis.from_url(url, socket_timeout=2)
@@ -49,17 +52,17 @@ class RedisRecentKeys:
         self._prefix = prefix
         self._fallback = RecentKeys()
 
-    def first_time(self, keys: Iterable[Optional[Text]]) -> bool:
-        keys = [str(key) for key in keys if key]
+    def first_time(self, keys: Iterable[str | None]) -> bool:
+        present = [str(key) for key in keys if key]
         try:
             pipe = self._red.pipeline()
-            for key in keys:
+            for key in present:
                 pipe.set(self._prefix + key, 1, nx=True, ex=self._ttl)
             created = pipe.execute()
         except Exception as exc:  # noqa: BLE001 - Redis down: this process's memory still helps
             logger.error("Slack de-duplication: Redis unavailable (%s); using this process's memory", exc)
-            return self._fallback.first_time(keys)
-        self._fallback.first_time(keys)
+            return self._fallback.first_time(present)
+        self._fallback.first_time(present)
         return all(created)
 
 
@@ -67,14 +70,14 @@ class RecentKeys:
     """Remembers the last `size` keys seen (event ids, message ids)."""
 
     def __init__(self, size: int = 10_000) -> None:
-        self._keys: "OrderedDict[Text, None]" = OrderedDict()
+        self._keys: OrderedDict[str, None] = OrderedDict()
         self._size = size
 
-    def first_time(self, keys: Iterable[Optional[Text]]) -> bool:
+    def first_time(self, keys: Iterable[str | None]) -> bool:
         """Records the keys; False when one of them was seen before."""
-        keys = [str(key) for key in keys if key]
-        new = not any(key in self._keys for key in keys)
-        for key in keys:
+        present = [str(key) for key in keys if key]
+        new = not any(key in self._keys for key in present)
+        for key in present:
             self._keys[key] = None
             self._keys.move_to_end(key)
         while len(self._keys) > self._size:
@@ -85,12 +88,12 @@ class RecentKeys:
 class SlackReplier(SlackBot):
     """Posts answers through the Slack Web API at a configurable base URL."""
 
-    def __init__(self, token: Text, channel: Optional[Text], thread_id: Optional[Text],
-                 proxy: Optional[Text], api_url: Text) -> None:
+    def __init__(self, token: str, channel: str | None, thread_id: str | None,
+                 proxy: str | None, api_url: str) -> None:
         super().__init__(token, channel, thread_id, proxy)
         self.client = AsyncWebClient(token, base_url=api_url, proxy=proxy)
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         # One message per response (Rasa splits on blank lines), so the source stays with the answer.
         await self._post_message(channel=self.slack_channel or recipient_id, text=text.strip())
 
@@ -99,28 +102,28 @@ class SlackChannel(SlackInput):
     """Slack Events API input channel, at /webhooks/slack/webhook."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "slack"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SlackChannel":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> SlackChannel:
         credentials = credentials or {}
-        settings = load_slack_settings()
+        settings = load_settings()
         return cls(
-            slack_token=credentials.get("slack_token") or settings.token,
-            slack_signing_secret=credentials.get("slack_signing_secret") or settings.signing_secret,
-            slack_channel=credentials.get("slack_channel") or settings.channel,
-            api_url=credentials.get("slack_api_url") or settings.api_url,
+            slack_token=credentials.get("slack_token") or settings.slack_token,
+            slack_signing_secret=credentials.get("slack_signing_secret") or settings.slack_signing_secret,
+            slack_channel=credentials.get("slack_channel") or settings.slack_channel,
+            api_url=credentials.get("slack_api_url") or settings.slack_api_url,
             proxy=credentials.get("proxy"),
             conversation_granularity=credentials.get("conversation_granularity", "sender"),
         )
 
-    def __init__(self, slack_token: Text, slack_signing_secret: Text,
-                 slack_channel: Optional[Text] = None, api_url: Text = SLACK_API_URL,
-                 proxy: Optional[Text] = None, conversation_granularity: Text = "sender") -> None:
+    def __init__(self, slack_token: str, slack_signing_secret: str,
+                 slack_channel: str | None = None, api_url: str = SLACK_API_URL,
+                 proxy: str | None = None, conversation_granularity: str = "sender") -> None:
         self.enabled = bool(slack_token and slack_signing_secret)
         self.api_url = api_url
-        dedupe_url = load_slack_settings().dedupe_redis_url
+        dedupe_url = load_settings().slack_dedupe_redis_url
         self.recent = RedisRecentKeys(dedupe_url) if dedupe_url else RecentKeys()
         super().__init__(
             slack_token, slack_channel, proxy, use_threads=True,
@@ -134,13 +137,13 @@ class SlackChannel(SlackInput):
             logger.info("Slack channel disabled: SLACK_TOKEN and SLACK_SIGNING_SECRET are not set.")
 
     @staticmethod
-    def _bot_users(payload: Dict[Text, Any]) -> List[Text]:
+    def _bot_users(payload: dict[str, Any]) -> list[str]:
         """The bot's own user ids, as Slack lists them in the event envelope."""
         users = list(payload.get("authed_users") or [])
         users += [a.get("user_id") for a in payload.get("authorizations") or [] if isinstance(a, dict)]
         return [user for user in users if user]
 
-    def _is_user_message(self, payload: Dict[Text, Any]) -> bool:
+    def _is_user_message(self, payload: dict[str, Any]) -> bool:
         event = payload["event"]
         return (
             event.get("type") in ("message", "app_mention")
@@ -151,24 +154,31 @@ class SlackChannel(SlackInput):
         )
 
     @staticmethod
-    def _thread_of(event: Dict[Text, Any]) -> Optional[Text]:
+    def _thread_of(event: dict[str, Any]) -> str | None:
         """Thread of the answer: the message's thread, or the message itself outside DMs."""
         if event.get("thread_ts"):
             return event["thread_ts"]
         return None if event.get("channel_type") == "im" else event.get("ts")
 
-    def get_output_channel(self, channel: Optional[Text] = None,
-                           thread_id: Optional[Text] = None) -> OutputChannel:
+    def _get_conversation_id(self, sender_id: str | None, channel_id: str | None,
+                             thread_id: str | None) -> str | None:
+        """"slack:<user>" (granularity "sender"): no other channel reaches a Slack user's conversation.
+        Replies go to the Slack channel of the message (get_output_channel), never to this id."""
+        conversation = super()._get_conversation_id(sender_id, channel_id, thread_id)
+        return conversation_id(SLACK, conversation) if conversation else None
+
+    def get_output_channel(self, channel: str | None = None,
+                           thread_id: str | None = None) -> OutputChannel:
         return SlackReplier(self.slack_token, channel or self.slack_channel, thread_id,
                             self.proxy, self.api_url)
 
     def _start(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],
                message: UserMessage) -> None:
-        task = asyncio.create_task(on_new_message(message))
+        task = asyncio.ensure_future(on_new_message(message))
         self._background_tasks.add(task)
         task.add_done_callback(self._finished)
 
-    def _finished(self, task: "asyncio.Task") -> None:
+    def _finished(self, task: asyncio.Task) -> None:
         self._background_tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             logger.error("Slack message failed", exc_info=task.exception())
@@ -235,14 +245,15 @@ class SlackChannel(SlackInput):
         ))
         return response.text("")
 
-    def _handle_event(self, request: Request, payload: Dict[Text, Any],
+    def _handle_event(self, request: Request, payload: dict[str, Any],
                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
         event = payload.get("event")
         if payload.get("type") != "event_callback" or not isinstance(event, dict):
             return response.text("Ignored: not an event.")
         channel = event.get("channel")
         bot_users = self._bot_users(payload)
-        metadata = {"out_channel": channel, "thread_id": self._thread_of(event), "users": bot_users}
+        thread_id = self._thread_of(event)
+        metadata = {"out_channel": channel, "thread_id": thread_id, "users": bot_users}
         if not self._is_user_message(payload) or not self._is_supported_channel(payload, metadata):
             return response.text("Ignored: not a user message for the bot.")
         ts = event.get("ts")
@@ -257,10 +268,10 @@ class SlackChannel(SlackInput):
             valid_sender(channel)
         except RequestError:
             return response.text("Invalid user or channel id.", status=HTTPStatus.BAD_REQUEST)
-        sender = self._get_conversation_id(event["user"], channel, metadata["thread_id"])
+        sender = self._get_conversation_id(event["user"], channel, thread_id)
         message = UserMessage(
             self._sanitize_user_message(event["text"], bot_users),
-            self.get_output_channel(channel, metadata["thread_id"]),
+            self.get_output_channel(channel, thread_id),
             sender,
             input_channel=self.name(),
             metadata=metadata,

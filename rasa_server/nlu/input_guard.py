@@ -7,11 +7,8 @@ InputGuard (last) overrides the intent for empty, too long or foreign-language m
 from __future__ import annotations
 
 import re
-import unicodedata
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Tuple
 
-import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -27,37 +24,25 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from backoffice_career.privacy.masking import mask_text
-from backoffice_career.settings import ROOT
+from backoffice_career.names import INTENT_EMPTY_MESSAGE, INTENT_FOREIGN_LANGUAGE, INTENT_MESSAGE_TOO_LONG
 
-DEFAULT_RULES = ROOT / "data" / "input_guard.yml"
+# clean_text: the one cleaning of user text (privacy/cleaning.py), re-exported for the tests.
+from backoffice_career.privacy.masking import clean_text as clean_text
+from backoffice_career.privacy.masking import mask_clean_text
+from backoffice_career.resources import INPUT_GUARD, load_yaml
+
+DEFAULT_RULES = INPUT_GUARD
 FLAGS_KEY = "input_flags"
 DISPLAY_TEXT_KEY = "display_text"  # cleaned and masked, shorthand not expanded
-EMPTY_INTENT = "empty_message"
-TOO_LONG_INTENT = "message_too_long"
-FOREIGN_INTENT = "foreign_language"
+EMPTY_INTENT = INTENT_EMPTY_MESSAGE
+TOO_LONG_INTENT = INTENT_MESSAGE_TOO_LONG
+FOREIGN_INTENT = INTENT_FOREIGN_LANGUAGE
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
 
 
 def load_rules(path: Optional[Text]) -> Dict[Text, Any]:
-    with open(path or DEFAULT_RULES, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
-
-
-def clean_text(text: Optional[Text]) -> Text:
-    """Drop control and format characters (keeping line breaks and tabs as spaces)."""
-    if not text:
-        return ""
-    chars = []
-    for ch in text:
-        category = unicodedata.category(ch)
-        if ch in "\n\t\r":
-            chars.append(" ")
-        elif category in ("Cc", "Cf", "Cs", "Co", "Cn"):
-            continue
-        else:
-            chars.append(ch)
-    return "".join(chars).strip()
+    rules: Dict[Text, Any] = load_yaml(path or DEFAULT_RULES)
+    return rules
 
 
 def foreign_language(text: Text, rules: Dict[Text, Any]) -> Optional[Text]:
@@ -145,7 +130,7 @@ class InputSanitizer(GraphComponent):
                 entity[ENTITY_ATTRIBUTE_START] = offsets[entity[ENTITY_ATTRIBUTE_START]]
                 entity[ENTITY_ATTRIBUTE_END] = offsets[entity[ENTITY_ATTRIBUTE_END]]
         else:
-            display = mask_text(clean_text(raw))
+            display = mask_clean_text(raw)
             text = self.shorthand.expand(display)
             message.set(DISPLAY_TEXT_KEY, display[: self.max_chars])
         flags = {"original_length": len(raw or ""), "too_long": len(text) > self.max_chars}

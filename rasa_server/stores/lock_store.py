@@ -1,6 +1,6 @@
 """A Redis lock store that is safe across processes (several Sanic workers or replicas).
 
-endpoints.yml:  lock_store: {type: rasa_server.stores.lock_store.AtomicRedisLockStore, url: 127.0.0.1, port: 6379, db: 1}
+endpoints.yml: lock_store: {type: rasa_server.stores.lock_store.AtomicRedisLockStore, url: 127.0.0.1, port: 6379, db: 1}
 
 Rasa 3.6's RedisLockStore keeps a ticket list per conversation and updates it by reading it,
 changing it and writing it back: two workers receiving messages of one conversation at the same
@@ -13,8 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
-from typing import AsyncGenerator, Text
 
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from redis.exceptions import LockError as RedisLockError
@@ -33,7 +33,7 @@ class AtomicRedisLockStore(RedisLockStore):
 
     @asynccontextmanager
     async def lock(
-        self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = 1
+        self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = 1
     ) -> AsyncGenerator[None, None]:
         mutex = self.red.lock(f"{self.key_prefix}mutex:{conversation_id}", timeout=lock_lifetime)
         deadline = time.monotonic() + lock_lifetime

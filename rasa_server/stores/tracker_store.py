@@ -18,7 +18,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Text, Tuple
+from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -27,14 +27,12 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine.url import make_url
 
+from backoffice_career.names import ACTION_ERASE_MY_DATA, UTTER_ERASURE_DONE
 from backoffice_career.privacy.masking import mask_data
-from backoffice_career.privacy.erasure import ERASE_ACTION, ERASURE_DONE_RESPONSE
-from backoffice_career.settings import env_count, load_settings
+from backoffice_career.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
-CACHE_SIZE_ENV = "TRACKER_CACHE_SIZE"
-DEFAULT_CACHE_SIZE = 500
 CACHE_IDLE_SECONDS = 1800  # a conversation idle this long is read again from the database
 
 
@@ -42,9 +40,9 @@ def _erasure_confirmed(events) -> bool:
     """True when the erasure action ran in these events and the bot confirmed it."""
     erased = False
     for event in events:
-        if isinstance(event, ActionExecuted) and event.action_name == ERASE_ACTION:
+        if isinstance(event, ActionExecuted) and event.action_name == ACTION_ERASE_MY_DATA:
             erased = True
-        elif erased and isinstance(event, BotUttered) and event.metadata.get("utter_action") == ERASURE_DONE_RESPONSE:
+        elif erased and isinstance(event, BotUttered) and event.metadata.get("utter_action") == UTTER_ERASURE_DONE:
             return True
     return False
 
@@ -57,7 +55,7 @@ def _sqlite_wal(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-Signature = Tuple[int, Optional[int]]  # rows of the sender, highest row id
+Signature = tuple[int, int | None]  # rows of the sender, highest row id
 
 
 @dataclass
@@ -71,8 +69,11 @@ class _Cached:
 class PrivacySQLTrackerStore(SQLTrackerStore):
     """Stores conversations in SQL (SQLite or PostgreSQL) with e-mails and phone numbers masked."""
 
-    def __init__(self, domain=None, host: Optional[Text] = None, url: Optional[Text] = None, event_broker=None, **kwargs: Any):
-        url = url or host or load_settings().tracker_db_url
+    engine: Any  # SQLTrackerStore's engine, replaced in __init__
+
+    def __init__(self, domain=None, host: str | None = None, url: str | None = None, event_broker=None, **kwargs: Any):
+        settings = load_settings()
+        url = url or host or settings.tracker_db_url
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -94,14 +95,14 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
             # database that went down is back.
             self.engine = sa.create_engine(self.engine.url, pool_pre_ping=True, **create_engine_kwargs(self.engine.url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
-        self._cache: "OrderedDict[Text, _Cached]" = OrderedDict()
-        self._cache_size = env_count(CACHE_SIZE_ENV, DEFAULT_CACHE_SIZE)
+        self._cache: OrderedDict[str, _Cached] = OrderedDict()
+        self._cache_size = settings.tracker_cache_size
         table = self.SQLEvent.__table__
         self._signature_query = sa.select(sa.func.count(table.c.id), sa.func.max(table.c.id)).where(
             table.c.sender_id == sa.bindparam("sender_id")
         )
 
-    def _signature(self, session, sender_id: Text) -> Signature:
+    def _signature(self, session, sender_id: str) -> Signature:
         count, highest = session.execute(self._signature_query, {"sender_id": sender_id}).one()
         return int(count), highest
 
@@ -111,7 +112,7 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
 
-    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The latest session of the conversation, from memory while the database is unchanged."""
         if not self._cache_size:
             return await super().retrieve(sender_id)
@@ -168,5 +169,5 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
                 session.execute(self.SQLEvent.__table__.insert(), rows)
             signature = self._signature(session, tracker.sender_id) if keep else None
             session.commit()
-        if keep:
+        if signature is not None:
             self._keep(tracker, len(tracker.events), signature)

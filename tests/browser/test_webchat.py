@@ -124,7 +124,11 @@ def test_greeting_buttons_render_and_answer(open_page, domain):
 
 @pytest.mark.parametrize(
     "typed",
-    ["<img src=x onerror=alert(1)>", "<script>alert('xss')</script>", "<b>gras</b> <a href=javascript:alert(1)>lien</a>"],
+    [
+        "<img src=x onerror=alert(1)>",
+        "<script>alert('xss')</script>",
+        "<b>gras</b> <a href=javascript:alert(1)>lien</a>",
+    ],
 )
 def test_html_typed_by_the_user_is_shown_as_text_and_never_run(open_page, typed):
     chat = open_page()
@@ -135,7 +139,9 @@ def test_html_typed_by_the_user_is_shown_as_text_and_never_run(open_page, typed)
     assert bubble.locator("img, script, b, a").count() == 0
     chat.page.wait_for_timeout(500)
     assert chat.dialogs == []
-    assert chat.page.evaluate("() => document.querySelectorAll('img[src=x], .rw-messages-container script').length") == 0
+    assert (
+        chat.page.evaluate("() => document.querySelectorAll('img[src=x], .rw-messages-container script').length") == 0
+    )
 
 
 def test_phone_sized_screen(open_page, domain):

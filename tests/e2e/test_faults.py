@@ -9,9 +9,10 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from backoffice_career.knowledge.factory import build_knowledge_base
+from launcher.ports import free_port
+from tests.helpers.bot_fixtures import require_model
 from tests.helpers.databases import new_postgres_database
-from tests.e2e.conftest import require_model, running_bot
-from tests.helpers.ports import free_port
+from tests.helpers.servers import running_bot
 from tests.helpers.tcp_proxy import TcpProxy
 
 QUESTION = "faut il savoir utiliser un tableur pour travailler en back office ?"

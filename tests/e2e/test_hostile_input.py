@@ -82,7 +82,8 @@ REST_REFUSED = {
 @pytest.mark.parametrize("case", list(REST_REFUSED))
 def test_rest_refuses_malformed_requests_with_a_clear_error(bot, case):
     body, headers, status, code = REST_REFUSED[case]
-    response = requests.post(f"{bot.url}/webhooks/rest/webhook", data=body, headers=headers, timeout=60)
+    response = requests.post(f"{bot.url}/webhooks/rest/webhook", data=body, headers={**headers, **bot.rest_headers},
+                             timeout=60)
     assert response.status_code == status
     error = response.json()
     assert error["error"] == code
@@ -105,7 +106,8 @@ def test_rest_message_over_the_length_limit_gets_a_french_reply(bot, domain):
 def test_rest_input_channel_cannot_be_forged(bot):
     sender = f"forged-{uuid.uuid4().hex[:8]}"
     body = {"sender": sender, "message": "bonjour", "input_channel": "slack"}
-    assert requests.post(f"{bot.url}/webhooks/rest/webhook", json=body, timeout=60).status_code == 200
+    response = requests.post(f"{bot.url}/webhooks/rest/webhook", json=body, headers=bot.rest_headers, timeout=60)
+    assert response.status_code == 200
     [user] = [e for e in bot.tracker(sender)["events"] if e["event"] == "user"]
     assert user["input_channel"] == "rest"
 
@@ -138,7 +140,7 @@ def sender_allowed(sender: str) -> bool:
 @given(message=st.text(max_size=300), sender=st.text(min_size=1, max_size=40))
 def test_message_handling_never_fails(bot, message, sender):
     """Any text from any sender: replies, or a clear 400 when the sender id is not allowed."""
-    response = requests.post(f"{bot.url}/webhooks/rest/webhook", timeout=60,
+    response = requests.post(f"{bot.url}/webhooks/rest/webhook", timeout=60, headers=bot.rest_headers,
                              json={"sender": sender, "message": message})
     if sender_allowed(sender):
         assert response.status_code == 200

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from backoffice_career.privacy.erasure import ConversationStore
-from tests.e2e.conftest import require_model, running_bot
+from backoffice_career.privacy.conversations import ConversationStore
+from tests.helpers.bot_fixtures import require_model
+from tests.helpers.servers import running_bot
 
 SENDER = "e2e-restart"
 
@@ -16,7 +17,9 @@ def user_texts(tracker: dict):
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_conversation_and_slots_survive_a_restart(backend, request, tmp_path, kb):
     require_model()
-    tracker_url = f"sqlite:///{tmp_path / 'tracker.sqlite'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    tracker_url = (
+        f"sqlite:///{tmp_path / 'tracker.sqlite'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    )
     kb_url = str(kb.engine.url)
     first = ["bonjour", "faut il maitriser excel pour bosser en back office ?"]
     with running_bot(tmp_path, kb, kb_url, tracker_url) as bot:

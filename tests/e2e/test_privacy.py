@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from rasa_server.channels.identity import REST, conversation_id
 from tests.helpers.responses import response_text
 
 SENDER = "e2e-erase"
@@ -10,25 +11,33 @@ PERSONAL = ("06 12 34 56 78", "0612345678", "lea.martin@exemple.fr", "+33 7 11 2
 
 
 def rows_of(bot, sender):
+    sender = conversation_id(REST, sender)  # the conversation of a REST sender
     counts = {}
     with bot.conversations.engine.connect() as connection:
-        counts["events"] = connection.execute(text("SELECT COUNT(*) FROM events WHERE sender_id = :s"), {"s": sender}).scalar()
+        counts["events"] = connection.execute(
+            text("SELECT COUNT(*) FROM events WHERE sender_id = :s"), {"s": sender}
+        ).scalar()
     counts["kb_review_item"] = len([i for i in bot.kb.review_items() if i.sender_id == sender])
     return counts
 
 
 def stored_text(bot, sender):
+    sender = conversation_id(REST, sender)
     with bot.conversations.engine.connect() as connection:
-        return " ".join(r[0] for r in connection.execute(text("SELECT data FROM events WHERE sender_id = :s"), {"s": sender}))
+        return " ".join(
+            r[0] for r in connection.execute(text("SELECT data FROM events WHERE sender_id = :s"), {"s": sender})
+        )
 
 
 def test_personal_data_is_masked_in_every_store(bot):
     bot.texts("bonjour, je suis léa, mon mail est lea.martin@exemple.fr", SENDER + "-mask")
-    bot.texts("quel est le salaire en back office ? rappelez moi au 06 12 34 56 78 ou au +33 7 11 22 33 44", SENDER + "-mask")
+    bot.texts(
+        "quel est le salaire en back office ? rappelez moi au 06 12 34 56 78 ou au +33 7 11 22 33 44", SENDER + "-mask"
+    )
     stored = stored_text(bot, SENDER + "-mask")
     assert "masqu" in stored  # JSON-escaped "[téléphone masqué]"
     assert not any(p in stored for p in PERSONAL)
-    items = [i for i in bot.kb.open_review_items() if i.sender_id == SENDER + "-mask"]
+    items = [i for i in bot.kb.open_review_items() if i.sender_id == conversation_id(REST, SENDER + "-mask")]
     # Whatever the NLU made of the first message, no queued question holds personal data.
     assert items and not any(p in i.question for i in items for p in PERSONAL)
     [salary] = [i for i in items if "salaire" in i.question]

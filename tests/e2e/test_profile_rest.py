@@ -49,7 +49,13 @@ def test_two_profiles_get_two_different_plans(bot, domain):
     _, beginner = converse(bot, domain, "quel est mon plan ?", BEGINNER)
     _, expert = converse(bot, domain, "que me conseilles-tu ?", EXPERT)
     assert beginner != expert
-    assert {"office_experience", "spreadsheet", "supervise_newcomers", "business_studies", "large_company_role"} <= steps_in(beginner)
+    assert {
+        "office_experience",
+        "spreadsheet",
+        "supervise_newcomers",
+        "business_studies",
+        "large_company_role",
+    } <= steps_in(beginner)
     assert not {"small_company_role", "word_processing"} & steps_in(beginner)
     assert "small_company_role" in steps_in(expert)
     assert not {"office_experience", "spreadsheet", "supervise_newcomers", "business_studies"} & steps_in(expert)
@@ -102,7 +108,9 @@ def test_correction_read_back_and_reset(bot, domain):
     assert "- Expérience de bureau : 10 an(s)" in summary
     assert "- Situation : intérimaire" in summary
     assert bot.texts("oublie mon profil", sender) == [domain["responses"]["utter_profile_reset"][0]["text"]]
-    assert bot.texts("qu'est-ce que tu sais de moi ?", sender) == [domain["responses"]["utter_profile_empty"][0]["text"]]
+    assert bot.texts("qu'est-ce que tu sais de moi ?", sender) == [
+        domain["responses"]["utter_profile_empty"][0]["text"]
+    ]
 
 
 def test_digression_skip_and_cancel(bot, domain):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 
 import pytest
 
@@ -32,7 +33,7 @@ def test_off_topic_question_gets_the_honest_fallback_and_is_queued(bot, domain):
     assert len(texts) == 1
     assert texts[0].startswith(static_part(domain, "utter_no_answer"))
     assert "Source" not in texts[0]
-    queued = [i for i in bot.kb.open_review_items() if i.sender_id == "e2e-salary"]
+    queued = [i for i in bot.kb.open_review_items() if i.sender_id == "rest:e2e-salary"]
     assert [(i.question, i.channel) for i in queued] == [(question, "rest")]
 
 
@@ -79,7 +80,7 @@ def test_missing_message_field_does_not_crash_the_server(bot, domain):
 def test_empty_knowledge_base_stops_start_up_with_a_clear_error(tmp_path):
     env = dict(os.environ, KB_DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite'}")
     result = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "serve.sh")], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "launcher", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 2
     assert "knowledge base unavailable" in result.stderr
@@ -92,4 +93,4 @@ def test_yes_or_no_out_of_context_gets_one_reply_and_the_conversation_goes_on(bo
         assert bot.texts(text, sender) == [response_text(domain, "utter_nothing_pending")]
     [answer] = bot.texts("faut il savoir utiliser un tableur pour travailler en back office ?", sender)
     assert "Source :" in answer
-    assert [i for i in bot.kb.open_review_items() if i.sender_id == sender] == []
+    assert [i for i in bot.kb.open_review_items() if i.sender_id == f"rest:{sender}"] == []

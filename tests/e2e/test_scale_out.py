@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from backoffice_career.knowledge.factory import build_knowledge_base
+from tests.helpers.bot_fixtures import require_model
 from tests.helpers.databases import new_postgres_database
-from tests.e2e.conftest import require_model, running_bot
 from tests.helpers.fake_slack import SLACK_SIGNING_SECRET, SLACK_TOKEN
+from tests.helpers.servers import running_bot
+from tests.helpers.services import redis_url
 from tests.helpers.slack_events import Slack, envelope, new_id, user_message
 
-REDIS = {"host": "127.0.0.1", "port": 6379}
 TURNS = [
     "bonjour",
     "faut il savoir utiliser un tableur pour travailler en back office ?",
@@ -27,18 +28,15 @@ TURNS = [
 def scaled_bot(tmp_path_factory, settings, normalizer, topic_specs, fake_slack):
     require_model()
     work = tmp_path_factory.mktemp("scale")
-    lock_store = (
-        "lock_store:\n  type: rasa_server.stores.lock_store.AtomicRedisLockStore\n"
-        f"  url: {REDIS['host']}\n  port: {REDIS['port']}\n  db: 1\n  key_prefix: test{uuid.uuid4().hex[:8]}\n"
-    )
     with new_postgres_database() as kb_url, new_postgres_database() as tracker_url:
         kb = build_knowledge_base(kb_url, settings.knowledge_dir, normalizer, topic_specs)
         try:
             env = {
                 "SANIC_WORKERS": "2", "SLACK_TOKEN": SLACK_TOKEN, "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
-                "SLACK_API_URL": fake_slack.api_url, "SLACK_DEDUPE_REDIS_URL": "redis://127.0.0.1:6379/1",
+                "SLACK_API_URL": fake_slack.api_url, "SLACK_DEDUPE_REDIS_URL": redis_url(1),
             }
-            with running_bot(work, kb, kb_url, tracker_url, extra_env=env, endpoints_extra=lock_store) as running:
+            lock_store = dict(lock_store_url=redis_url(1), lock_store_prefix=f"test{uuid.uuid4().hex[:8]}")
+            with running_bot(work, kb, kb_url, tracker_url, extra_env=env, **lock_store) as running:
                 yield running
         finally:
             kb.engine.dispose()
@@ -74,7 +72,7 @@ def test_concurrent_conversations_lose_and_mix_nothing(scaled_bot):
         return [scaled_bot.replies(text, sender) for text in TURNS]
 
     with ThreadPoolExecutor(max_workers=12) as pool:
-        replies = dict(zip(senders, pool.map(converse, senders)))
+        replies = dict(zip(senders, pool.map(converse, senders), strict=True))
     for sender in senders:
         assert all(replies[sender]), sender
         assert all(r["recipient_id"] == sender for turn in replies[sender] for r in turn)

@@ -1,25 +1,26 @@
-"""Throwaway PostgreSQL databases on the local server."""
+"""Throwaway PostgreSQL databases on the tests' server (tests/helpers/services.py)."""
+
 from __future__ import annotations
 
-import os
 import uuid
 from contextlib import contextmanager
 
-POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+from tests.helpers.services import postgres_admin_url
 
 
 @contextmanager
 def new_postgres_database():
-    """A new, empty PostgreSQL database on the local server, dropped afterwards."""
+    """A new, empty PostgreSQL database on the tests' server, dropped afterwards."""
     import psycopg2
     from psycopg2 import sql
 
+    admin_url = postgres_admin_url()
     name = f"kb_test_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(POSTGRES_ADMIN_URL)
+    admin = psycopg2.connect(admin_url)
     admin.autocommit = True
     with admin.cursor() as cur:
         cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    base = admin_url.rsplit("/", 1)[0]
     try:
         yield f"{base}/{name}"
     finally:

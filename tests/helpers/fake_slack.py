@@ -4,9 +4,10 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, List
+from typing import Any
 from urllib.parse import parse_qsl
 
 BOT_USER = "U0BOTCARR1"
@@ -20,7 +21,7 @@ BOT_ID = "B0BOTCARR1"
 @dataclass
 class Call:
     method: str
-    body: Dict[str, Any]
+    body: dict[str, Any]
     token: str
     received: float = field(default_factory=time.monotonic)
 
@@ -30,12 +31,12 @@ class FakeSlack:
 
     def __init__(self, token: str):
         self.token = token
-        self.calls: List[Call] = []
+        self.calls: list[Call] = []
         self._changed = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.api_url = f"http://127.0.0.1:{self._server.server_address[1]}/api/"
 
-    def start(self) -> "FakeSlack":
+    def start(self) -> FakeSlack:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
@@ -43,11 +44,11 @@ class FakeSlack:
         self._server.shutdown()
         self._server.server_close()
 
-    def posts(self, predicate: Callable[[Dict[str, Any]], bool] = lambda body: True) -> List[Call]:
+    def posts(self, predicate: Callable[[dict[str, Any]], bool] = lambda body: True) -> list[Call]:
         with self._changed:
             return [c for c in self.calls if c.method == "chat.postMessage" and predicate(c.body)]
 
-    def wait_for_posts(self, predicate, count: int = 1, timeout: float = 60) -> List[Call]:
+    def wait_for_posts(self, predicate, count: int = 1, timeout: float = 60) -> list[Call]:
         """The posts matching `predicate`, once there are at least `count` of them."""
         deadline = time.monotonic() + timeout
         with self._changed:
@@ -58,7 +59,7 @@ class FakeSlack:
                 self._changed.wait(left)
             return found
 
-    def _record(self, call: Call) -> Dict[str, Any]:
+    def _record(self, call: Call) -> dict[str, Any]:
         with self._changed:
             self.calls.append(call)
             self._changed.notify_all()

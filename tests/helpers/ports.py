@@ -1,10 +1,6 @@
-"""Free TCP ports on loopback."""
+"""Free TCP ports on loopback: the launcher's helper (launcher/ports.py)."""
 from __future__ import annotations
 
-import socket
+from launcher.ports import free_port
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+__all__ = ["free_port"]

@@ -12,7 +12,6 @@ import requests
 
 from tests.helpers.fake_slack import BOT_USER, SLACK_SIGNING_SECRET
 
-
 _ts = itertools.count(1)
 
 

@@ -7,7 +7,9 @@ from sqlalchemy import inspect, text
 
 
 def user(text, timestamp=None):
-    return UserUttered(text, {"name": "out_of_scope", "confidence": 0.9}, parse_data={"text": text}, timestamp=timestamp)
+    return UserUttered(
+        text, {"name": "out_of_scope", "confidence": 0.9}, parse_data={"text": text}, timestamp=timestamp
+    )
 
 
 async def save(store, sender, events):
@@ -24,6 +26,8 @@ def rows_of(engine, sender):
     for table in inspect(engine).get_table_names():
         if "sender_id" in {c["name"] for c in inspect(engine).get_columns(table)}:
             with engine.connect() as connection:
-                n = connection.execute(text(f"SELECT COUNT(*) FROM {table} WHERE sender_id = :s"), {"s": sender}).scalar()
+                n = connection.execute(
+                    text(f"SELECT COUNT(*) FROM {table} WHERE sender_id = :s"), {"s": sender}
+                ).scalar()
             found[table] = n
     return found

@@ -3,22 +3,21 @@ from __future__ import annotations
 
 import socket
 import threading
-from typing import List, Optional, Tuple
 
 
 class TcpProxy:
-    def __init__(self, target: Tuple[str, int], port: int) -> None:
+    def __init__(self, target: tuple[str, int], port: int) -> None:
         self.target = target
         self.port = port
-        self._server: Optional[socket.socket] = None
-        self._sockets: List[socket.socket] = []
+        self._server: socket.socket | None = None
+        self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
 
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def start(self) -> "TcpProxy":
+    def start(self) -> TcpProxy:
         server = socket.socket()
         server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         server.bind(("127.0.0.1", self.port))

@@ -1,16 +1,13 @@
 """rasa_sdk trackers and action runs for unit tests."""
 from __future__ import annotations
 
-from typing import Optional
-
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-
 
 DOMAIN = {"responses": {}, "slots": {"last_topic": {"type": "text"}}}
 
 
-def make_tracker(text: str, intent: Optional[str], confidence: float = 0.95, channel: str = "rest") -> Tracker:
+def make_tracker(text: str, intent: str | None, confidence: float = 0.95, channel: str = "rest") -> Tracker:
     return Tracker(
         sender_id="test-user",
         slots={"last_topic": None},

@@ -1,23 +1,23 @@
 """Actions with a real Tracker, CollectingDispatcher and knowledge base."""
 from __future__ import annotations
 
-from typing import Optional
-
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet, UserUtteranceReverted
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import ActionAnswerTopic, ActionAnswerUnknown, ActionListTopics
+from backoffice_career.knowledge.base import KnowledgeBase
 from backoffice_career.knowledge.db import make_engine
-from backoffice_career.knowledge.search import KnowledgeBase
-from tests.helpers.trackers import DOMAIN, make_tracker, run
+from tests.helpers.trackers import make_tracker, run
+
 
 @pytest.mark.parametrize(
     "text, intent, topic, fragment, paragraph",
     [
         ("faut il maitriser excel ?", "ask_office_software", "office_software", "tableur", "§ 3"),
-        ("c koi le back office", "ask_back_office_definition", "back_office_definition", "départements administratifs", "§ 2"),
+        (
+            "c koi le back office", "ask_back_office_definition", "back_office_definition",
+            "départements administratifs", "§ 2",
+        ),
         ("l'interim pour commencer ?", "ask_temp_work_entry", "temp_work_entry", "services temporaires", "§ 3"),
         ("ou prendre des cours de compta", "ask_courses", "courses", "écoles professionnelles", "§ 4"),
     ],
@@ -34,7 +34,8 @@ async def test_topic_answer_comes_from_the_knowledge_base_with_its_source(kb, te
 
 
 async def test_several_passages_are_combined_without_repetition(kb):
-    dispatcher, _ = await run(ActionAnswerTopic(lambda: kb), make_tracker("comment devenir office manager", "ask_how_to_become"))
+    tracker = make_tracker("comment devenir office manager", "ask_how_to_become")
+    dispatcher, _ = await run(ActionAnswerTopic(lambda: kb), tracker)
     answer = dispatcher.messages[0]["answer"]
     assert answer.count("Pour devenir gestionnaire de back-office") == 1
     assert "expérience réelle" in answer  # second passage, § 3
@@ -69,7 +70,8 @@ async def test_core_fallback_on_a_dialogue_intent_ends_the_turn_without_queueing
 
 
 async def test_core_fallback_on_a_question_is_answered_queued_and_reverted(fresh_kb):
-    dispatcher, events = await run(ActionAnswerUnknown(lambda: fresh_kb), make_tracker("et mon salaire ?", "ask_profile"))
+    tracker = make_tracker("et mon salaire ?", "ask_profile")
+    dispatcher, events = await run(ActionAnswerUnknown(lambda: fresh_kb), tracker)
     assert [m["response"] for m in dispatcher.messages] == ["utter_no_answer"]
     assert events == [UserUtteranceReverted()]
     assert [i.question for i in fresh_kb.open_review_items()] == ["et mon salaire ?"]
@@ -83,7 +85,8 @@ async def test_empty_question_is_not_queued(fresh_kb):
 
 @pytest.mark.parametrize("action_class", [ActionAnswerTopic, ActionAnswerUnknown, ActionListTopics])
 async def test_unreachable_knowledge_base_gives_an_apology(normalizer, topic_specs, action_class):
-    down = KnowledgeBase(make_engine("postgresql://postgres@127.0.0.1:1/kb"), normalizer, topic_specs, normalizer.config)
+    engine = make_engine("postgresql://postgres@127.0.0.1:1/kb")
+    down = KnowledgeBase(engine, normalizer, topic_specs, normalizer.config)
     intent = "out_of_scope" if action_class is ActionAnswerUnknown else "ask_office_software"
     dispatcher, events = await run(action_class(lambda: down), make_tracker("faut il excel", intent))
     assert [m["response"] for m in dispatcher.messages] == ["utter_kb_unavailable"]
@@ -103,3 +106,5 @@ def test_every_response_used_by_actions_is_in_the_domain(domain):
         assert name in domain["responses"]
     assert "{answer}" in domain["responses"]["utter_kb_answer"][0]["text"]
     assert "Source : {source}" in domain["responses"]["utter_kb_answer"][0]["text"]
+
+

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from backoffice_career.profile.advice import AdviceRuleError, applies, read_rules
 from backoffice_career.knowledge.db import make_engine
 from backoffice_career.knowledge.ingest import build
+from backoffice_career.profile.advice import AdviceRuleError, applies, read_rules
 
 ALL_STEPS = {
     "office_experience", "experience_unknown", "experience_over_diploma", "word_processing", "spreadsheet",
@@ -28,7 +28,8 @@ def profile(**overrides):
 CASES = [
     ("beginner temp aiming at a large group",
      profile(experience_years=0.5, situation="interimaire", target_company="grande", skills=["traitement_de_texte"]),
-     ["office_experience", "spreadsheet", "training_at_work", "supervise_newcomers", "business_studies", "large_company_role"],
+     ["office_experience", "spreadsheet", "training_at_work", "supervise_newcomers", "business_studies",
+      "large_company_role"],
      ["word_processing", "small_company_role", "experience_unknown"]),
     ("8 years, trained temps, masters spreadsheets and word processing",
      profile(experience_years=8, supervised="oui", skills=["tableur", "traitement_de_texte"]),
@@ -43,7 +44,8 @@ CASES = [
      ["office_experience", "experience_over_diploma", "word_processing", "small_company_role"],
      ["spreadsheet", "training_at_work", "large_company_role", "business_studies"]),
     ("career changer who knows everything but web and DTP",
-     profile(experience_years=3, situation="reconversion", skills=["traitement_de_texte", "tableur", "comptabilite", "redaction"]),
+     profile(experience_years=3, situation="reconversion",
+             skills=["traitement_de_texte", "tableur", "comptabilite", "redaction"]),
      ["office_experience", "web_and_dtp"],
      ["business_writing", "basic_accounting", "word_processing", "spreadsheet", "training_at_work"]),
     ("every skill, experienced supervisor, business degree, small company",
@@ -56,7 +58,8 @@ CASES = [
      ["experience_unknown", "supervise_newcomers"],
      ["office_experience", "large_company_role", "small_company_role", "business_studies"]),
     ("bac+2 temp, 5 years exactly, aiming at a large group",
-     profile(experience_years=5, situation="interimaire", target_company="grande", education="bac_plus_2", skills=["pao"]),
+     profile(experience_years=5, situation="interimaire", target_company="grande", education="bac_plus_2",
+             skills=["pao"]),
      ["experience_over_diploma", "training_at_work", "business_studies", "large_company_role", "web_and_dtp"],
      ["office_experience", "small_company_role"]),
     ("no skills at all",
@@ -128,7 +131,8 @@ def test_a_rule_citing_a_missing_passage_fails_the_build(tmp_path, settings, nor
         encoding="utf-8",
     )
     with pytest.raises(AdviceRuleError, match="ghost.*§ 9, sentence 1"):
-        build(make_engine(f"sqlite:///{tmp_path / 'kb.sqlite'}"), settings.knowledge_dir, normalizer, topic_specs, advice)
+        engine = make_engine(f"sqlite:///{tmp_path / 'kb.sqlite'}")
+        build(engine, settings.knowledge_dir, normalizer, topic_specs, advice)
 
 
 def test_malformed_rules_are_refused(tmp_path):

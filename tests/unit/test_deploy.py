@@ -1,7 +1,8 @@
-"""The scale-out layout (docker-compose.yml, endpoints.docker.yml, deploy/): syntax and structure.
+"""The scale-out layout (docker-compose.yml, deploy/, the launcher's commands): syntax and structure.
 
 Docker cannot run here: the files are checked with PyYAML (services, pinned images, ports, the
-depends_on graph, the endpoints file, documented variables, what the action image installs). When
+depends_on graph, the servers started by the launcher and the endpoints file it renders, documented
+variables, what the action image installs). When
 `docker compose` is available, `docker compose config -q` checks the file as Docker reads it.
 """
 from __future__ import annotations
@@ -19,6 +20,8 @@ import pytest
 import yaml
 
 from backoffice_career.settings import ROOT
+from launcher.__main__ import parse, settings_of
+from launcher.specs import specs
 
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 ENV_EXAMPLE = ROOT / "deploy" / "env.example"
@@ -33,7 +36,10 @@ EXACT_PARTS = {"postgres": 2}
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)((?::?[-?])([^}]*))?\}")
 # Imported by the core but only by the HR report, never by the action server.
 REPORT_ONLY_IMPORTS = {"matplotlib", "jinja2"}
-PIP_NAMES = {"yaml": "PyYAML", "sqlalchemy": "SQLAlchemy", "spacy": "spacy", "psycopg2": "psycopg2-binary"}
+PIP_NAMES = {
+    "yaml": "PyYAML", "sqlalchemy": "SQLAlchemy", "spacy": "spacy", "psycopg2": "psycopg2-binary",
+    "bs4": "beautifulsoup4", "docx": "python-docx", "markdown_it": "markdown-it-py", "stdnum": "python-stdnum",
+}
 DUMMY_ENV = {"RASA_TOKEN": "test-token", "POSTGRES_PASSWORD": "test-password"}
 
 
@@ -84,6 +90,17 @@ def services(compose) -> dict:
 def command_option(service: dict, option: str) -> str:
     command = service["command"]
     return command[command.index(option) + 1]
+
+
+def launcher_argv(service: dict) -> list:
+    """The arguments of `python -m launcher` that start the service."""
+    argv = [*(service.get("entrypoint") or []), *service["command"]]
+    assert argv[:3] == ["python", "-m", "launcher"], f"not started by the launcher: {argv}"
+    return argv[3:]
+
+
+def option(argv, name: str) -> str:
+    return argv[list(argv).index(name) + 1]
 
 
 def environment(service: dict) -> dict:
@@ -176,8 +193,10 @@ def test_action_image_installs_what_the_actions_import(services):
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 imported.add(node.module.split(".")[0])
     third_party = {
-        name for name in imported
-        if name not in sys.stdlib_module_names and name not in {"actions", "backoffice_career", "rasa_sdk", "__future__"}
+        name
+        for name in imported
+        if name not in sys.stdlib_module_names
+        and name not in {"actions", "backoffice_career", "rasa_sdk", "__future__"}
     } - REPORT_ONLY_IMPORTS
     for name in sorted(third_party | {"psycopg2"}):
         pip_name = PIP_NAMES.get(name, name)
@@ -195,6 +214,22 @@ def test_ports(services):
     assert "5055" in [str(port) for port in actions.get("expose", [])]
     for internal in ("actions", "postgres", "redis"):
         assert not services[internal].get("ports"), f"{internal} must not be published on the host"
+
+
+def test_the_servers_are_started_by_the_launcher(services):
+    """As `make run` starts them (launcher/specs.py), reachable from the other containers."""
+    for name in ("rasa", "actions", "web"):
+        argv = launcher_argv(services[name])
+        assert argv[:2] == ["serve", name]
+        args = parse(argv)  # options the launcher knows
+        assert args.host == "0.0.0.0"
+        assert "./launcher:/app/launcher:ro" in services[name]["volumes"]
+    [rasa] = specs(settings_of(parse(launcher_argv(services["rasa"])), environment(services["rasa"])), ["rasa"])
+    assert rasa.command[1:4] == ("-m", "rasa_server", "run")
+    assert option(rasa.command, "--interface") == "0.0.0.0" and option(rasa.command, "--port") == "5005"
+    assert "--enable-api" in rasa.command  # the token is given
+    [actions] = specs(settings_of(parse(launcher_argv(services["actions"])), {}), ["actions"])
+    assert actions.env["SANIC_HOST"] == "0.0.0.0" and option(actions.command, "--port") == "5055"
 
 
 def test_depends_on_graph(services):
@@ -234,15 +269,19 @@ def test_volume_sources_exist(services):
                 assert (ROOT / source).exists(), f"{name}: mounted {source} does not exist"
 
 
-def test_endpoints_file(services):
+def test_endpoints_file(services, tmp_path):
+    """The endpoints file the launcher renders in the rasa container, from its command and environment."""
     rasa = services["rasa"]
-    name = command_option(rasa, "--endpoints")
-    path = ROOT / name
-    assert path.is_file(), f"{name} referenced by the rasa service does not exist"
-    assert any(str(v).split(":")[:2] == [f"./{name}", f"/app/{name}"] for v in rasa["volumes"]), "not mounted"
-    credentials = command_option(rasa, "--credentials")
-    assert (ROOT / credentials).is_file() and yaml.safe_load((ROOT / credentials).read_text("utf-8")) is not None
-    endpoints = yaml.safe_load(path.read_text("utf-8"))
+    settings = settings_of(parse([*launcher_argv(rasa), "--work-dir", str(tmp_path)]), environment(rasa))
+    [spec] = specs(settings, ["rasa"])
+    for name in ("--credentials", "--model"):
+        path = Path(option(spec.command, name)).relative_to(ROOT)
+        assert (ROOT / path).is_file(), f"{path} given to the Rasa server does not exist"
+        mounts = [str(v).split(":")[:2] for v in rasa["volumes"]]
+        assert any(path.parts[0] == source.lstrip("./") and target == f"/app/{path.parts[0]}"
+                   for source, target in mounts), f"{path} not mounted"
+    assert yaml.safe_load((ROOT / "credentials.yml").read_text("utf-8")) is not None
+    endpoints = yaml.safe_load(Path(option(spec.command, "--endpoints")).read_text("utf-8"))
 
     action = urlsplit(endpoints["action_endpoint"]["url"])
     assert action.hostname in services and str(action.port) in [str(p) for p in services[action.hostname]["expose"]]

@@ -147,7 +147,9 @@ async def test_show_and_reset_profile():
 
 
 async def test_the_whole_answer_is_read_when_the_entity_caught_only_part_of_it():
-    dispatcher, events = await validate({"situation": "de direction"}, text="assistante de direction", requested="situation")
+    dispatcher, events = await validate(
+        {"situation": "de direction"}, text="assistante de direction", requested="situation"
+    )
     assert SlotSet("situation", "employe_bureau") in events
     dispatcher, events = await validate({"experience_years": "ans"}, text="200 ans", requested="experience_years")
     assert SlotSet("experience_years", None) in events

@@ -1,12 +1,16 @@
 """Ingestion: documents become passages with citation positions, lemmas and topics."""
 from __future__ import annotations
 
+import shutil
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from backoffice_career.knowledge.db import Document, Passage, make_engine
+from backoffice_career.knowledge.db import Document, Passage, create_schema, make_engine
+from backoffice_career.knowledge.factory import build_knowledge_base
 from backoffice_career.knowledge.ingest import IngestError, build, cut_passages, read_document, read_documents
+from tests.helpers.documents import write_note
 
 SOURCE_NAME = "gestionnaire-back-office.fr.txt"
 
@@ -125,14 +129,18 @@ def test_build_stores_passages_and_is_idempotent(tmp_path, settings, normalizer,
 
 def test_new_documents_are_read_whatever_their_encoding(tmp_path, normalizer, topic_specs):
     (tmp_path / "faq-rh.md").write_bytes(
-        "\ufeff# Télétravail au back-office\r\n\r\nLe télétravail est possible deux jours par semaine.\r\n".encode("utf-8")
+        "\ufeff# Télétravail au back-office\r\n\r\nLe télétravail est possible deux jours par semaine.\r\n".encode(
+            "utf-8"
+        )
     )
-    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4 ignored")
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4 damaged")
     docs = read_documents(tmp_path)
     assert [d.name for d in docs] == ["faq-rh.md"]
     assert docs[0].title == "Télétravail au back-office"
     report = build(make_engine(f"sqlite:///{tmp_path / 'kb.sqlite'}"), tmp_path, normalizer, topic_specs)
     assert report.passages == 1
+    assert report.errors == ["« notes.pdf » n'est pas lu : le fichier est illisible (endommagé, ou son contenu ne "
+                             "correspond pas à son extension)."]
 
 
 @pytest.mark.parametrize("content", [None, "", "\n\n   \n"])
@@ -143,3 +151,75 @@ def test_empty_or_missing_source_is_an_error(tmp_path, normalizer, topic_specs, 
         (source / "vide.txt").write_text(content, encoding="utf-8")
     with pytest.raises(IngestError):
         build(make_engine(f"sqlite:///{tmp_path / 'kb.sqlite'}"), source, normalizer, topic_specs)
+
+
+def _folder_with_guide(tmp_path, settings):
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    shutil.copy(settings.knowledge_dir / SOURCE_NAME, folder / SOURCE_NAME)
+    return folder
+
+
+def test_bad_documents_are_reported_and_the_others_built(tmp_path, settings, normalizer, topic_specs):
+    folder = _folder_with_guide(tmp_path, settings)
+    write_note("docx", folder, "accueil")
+    (folder / "scan.pdf").write_bytes(b"")
+    (folder / "tableau.xlsx").write_bytes(b"PK")
+    kb = build_knowledge_base(f"sqlite:///{tmp_path / 'kb.sqlite'}", folder, normalizer, topic_specs)
+    with Session(kb.engine) as session:
+        titles = dict(session.execute(select(Document.name, Document.title)).all())
+        sections = set(session.scalars(select(Passage.section).join(Document).where(Document.name == "accueil.docx")))
+    assert titles == {SOURCE_NAME: "Comment devenir gestionnaire de back office ?",
+                      "accueil.docx": "Accueil des nouveaux arrivants"}
+    assert "Le premier jour" in sections
+    hits = kb.search("pièce d'identité relevé d'identité bancaire carte Vitale", limit=1)
+    assert kb.cite(hits) == "« Accueil des nouveaux arrivants », section « Le premier jour »"
+    report = build(kb.engine, folder, normalizer, topic_specs)
+    assert (report.documents, report.uncovered_topics) == (2, [])
+    assert [m.split(" n'est pas lu")[0] for m in report.errors] == ["« scan.pdf »", "« tableau.xlsx »"]
+
+
+def test_when_nothing_can_be_built_the_previous_knowledge_base_stays(tmp_path, settings, normalizer, topic_specs):
+    engine = make_engine(f"sqlite:///{tmp_path / 'kb.sqlite'}")
+    build(engine, settings.knowledge_dir, normalizer, topic_specs)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "vide.md").write_text("# Seulement un titre\n", encoding="utf-8")
+    (bad / "notes.doc").write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(IngestError) as caught:
+        build(engine, bad, normalizer, topic_specs)
+    assert "la base de connaissances précédente est conservée" in str(caught.value)
+    assert "« vide.md » n'est pas lu : le document est vide" in str(caught.value)
+    assert "« notes.doc » n'est pas lu : ce format n'est pas pris en charge" in str(caught.value)
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Passage)) == 15
+
+
+def test_a_database_built_before_sections_gets_the_column(tmp_path, settings, normalizer, topic_specs):
+    engine = make_engine(f"sqlite:///{tmp_path / 'kb.sqlite'}")
+    create_schema(engine)
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE kb_passage DROP COLUMN section"))
+    folder = _folder_with_guide(tmp_path, settings)
+    write_note("md", folder, "accueil")
+    build(engine, folder, normalizer, topic_specs)
+    with Session(engine) as session:
+        assert "Vos contacts" in set(session.scalars(select(Passage.section)))
+
+
+def test_the_build_command_reports_bad_documents_and_fails_only_when_nothing_is_built(tmp_path, settings, capsys):
+    from hr.cli import main
+
+    folder = _folder_with_guide(tmp_path, settings)
+    write_note("html", folder, "accueil")
+    (folder / "vide.txt").write_text("  \n", encoding="utf-8")
+    command = ["kb", "build", "--url", f"sqlite:///{tmp_path / 'kb.sqlite'}", "--source", str(folder)]
+    assert main(command) == 0
+    built = capsys.readouterr()
+    assert "2 document(s)" in built.out
+    assert "« vide.txt » n'est pas lu : le document est vide" in built.err
+    for name in (SOURCE_NAME, "accueil.html"):
+        (folder / name).unlink()
+    assert main(command) == 2
+    failed = capsys.readouterr()
+    assert "Aucun document n'a pu être lu" in failed.err and "« vide.txt »" in failed.err

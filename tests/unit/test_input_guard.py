@@ -132,7 +132,10 @@ def test_any_text_comes_out_clean_and_bounded(text):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.binary(max_size=2000), st.sampled_from(["application/json", "application/json; charset=utf-8", "text/plain", None]))
+@given(
+    st.binary(max_size=2000),
+    st.sampled_from(["application/json", "application/json; charset=utf-8", "text/plain", None]),
+)
 def test_any_rest_body_is_parsed_or_refused_with_a_known_error(body, content_type):
     try:
         sender, message, metadata = parse_rest_body(content_type, body)

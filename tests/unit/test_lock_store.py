@@ -1,4 +1,4 @@
-"""rasa_server/stores/lock_store.py against the local Redis: one holder at a time, across processes."""
+"""rasa_server/stores/lock_store.py against the tests' Redis: one holder at a time, across processes."""
 from __future__ import annotations
 
 import asyncio
@@ -7,8 +7,9 @@ import time
 import uuid
 
 from rasa_server.stores.lock_store import AtomicRedisLockStore
+from tests.helpers.services import redis_params
 
-REDIS = dict(host="127.0.0.1", port=6379, db=1)
+REDIS = redis_params(db=1)
 
 
 def _worker(prefix: str, conversation: str, log, rounds: int) -> None:
@@ -55,7 +56,13 @@ def test_built_from_an_endpoints_file_entry_as_rasa_does():
     from rasa.utils.endpoints import EndpointConfig
 
     config = EndpointConfig.from_dict(
-        {"type": "rasa_server.stores.lock_store.AtomicRedisLockStore", "url": "127.0.0.1", "port": 6379, "db": 1, "key_prefix": "abc"}
+        {
+            "type": "rasa_server.stores.lock_store.AtomicRedisLockStore",
+            "url": REDIS["host"],
+            "port": REDIS["port"],
+            "db": 1,
+            "key_prefix": "abc",
+        }
     )
     store = LockStore.create(config)
     assert isinstance(store, AtomicRedisLockStore)

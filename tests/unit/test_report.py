@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import base64
 import re
-from html import unescape
 from datetime import date, datetime, timezone
+from html import unescape
 
 import pytest
 from rasa.shared.core.domain import Domain
@@ -12,11 +12,11 @@ from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import Session
 
-from hr import cli
 from backoffice_career.knowledge.db import ReviewItem
-from backoffice_career.privacy.erasure import ConversationStore
-from hr.report import collect, render
+from backoffice_career.privacy.conversations import ConversationStore
 from backoffice_career.settings import ROOT
+from hr import cli
+from hr.report import collect, render
 from rasa_server.stores.tracker_store import PrivacySQLTrackerStore
 
 DAY1, DAY2 = date(2026, 1, 5), date(2026, 1, 6)
@@ -27,7 +27,9 @@ def at(day: date, hour: int) -> float:
 
 
 def turn(day, hour, text, intent, topic=None, no_answer=False):
-    events = [UserUttered(text, {"name": intent, "confidence": 0.9}, parse_data={"text": text}, timestamp=at(day, hour))]
+    events = [
+        UserUttered(text, {"name": intent, "confidence": 0.9}, parse_data={"text": text}, timestamp=at(day, hour))
+    ]
     if topic:
         events.append(SlotSet("last_topic", topic, timestamp=at(day, hour)))
     metadata = {"utter_action": "utter_no_answer" if no_answer else "utter_kb_answer"}
@@ -76,7 +78,10 @@ async def test_figures(stored, fresh_kb, normalizer):
     assert data.fallback_rate_per_day == {DAY1: 0.5, DAY2: 0.25}
     assert data.top_intents[0] == ("ask_office_software", 2)
     assert sorted(data.top_intents[1:]) == [("ask_courses", 1), ("greet", 1), ("nlu_fallback", 1), ("out_of_scope", 1)]
-    assert data.top_topics == [("le traitement de texte et le tableur", 2), ("les cours de rédaction commerciale et de comptabilité", 1)]
+    assert data.top_topics == [
+        ("le traitement de texte et le tableur", 2),
+        ("les cours de rédaction commerciale et de comptabilité", 1),
+    ]
     assert data.uncovered_terms[0] == ("salaire", 2)
     assert ("teletravail", 1) in data.uncovered_terms
     assert not {"masquer", "masque", "telephone"} & {term for term, _ in data.uncovered_terms}  # masks are no topic
@@ -84,12 +89,14 @@ async def test_figures(stored, fresh_kb, normalizer):
     assert len(data.open_items) == 4
 
 
-async def test_html_is_self_contained_with_plots(stored, fresh_kb, tmp_path, capsys):
+async def test_html_is_self_contained_with_plots(stored, fresh_kb, tmp_path, capsys, monkeypatch):
     store, _, url = stored
     await fill(store, fresh_kb)
-    out = tmp_path / "report.html"
-    assert cli.main(["report", "--out", str(out), "--url", str(fresh_kb.engine.url), "--tracker-url", url]) == 0
+    monkeypatch.setenv("EXPORTS_DIR", str(tmp_path / "exports"))
+    assert cli.main(["report", "--url", str(fresh_kb.engine.url), "--tracker-url", url]) == 0
     assert "4 conversation(s), 6 message(s)" in capsys.readouterr().out
+    [out] = (tmp_path / "exports").iterdir()  # a dated name, that erasure and the purge can find
+    assert re.fullmatch(r"report-\d{8}T\d{12}Z\.html", out.name)
     html = out.read_text(encoding="utf-8")
     plots = re.findall(r'<img id="plot-(\w+)" alt="[^"]+" src="data:image/png;base64,([^"]+)"', html)
     assert [name for name, _ in plots] == ["activity", "intents", "topics", "fallback", "uncovered"]

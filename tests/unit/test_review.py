@@ -2,24 +2,32 @@
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 
 import pytest
 import yaml
-from sqlalchemy import Column, DateTime, Float, Integer, MetaData, String, Table, Text, inspect
+from sqlalchemy import Column, DateTime, Float, Integer, MetaData, String, Table, Text, inspect, select
+from sqlalchemy.orm import Session
 
 from actions.actions import ActionAnswerTopic, ActionAnswerUnknown
-from hr import cli
-from backoffice_career.knowledge.db import create_schema, make_engine
-from backoffice_career.knowledge.ingest import build
-from backoffice_career.knowledge.search import ReviewError
-from backoffice_career.privacy.masking import masks
-from backoffice_career.settings import ROOT
+from backoffice_career.knowledge.db import Document, ReviewItem, create_schema, make_engine
 from backoffice_career.knowledge.factory import build_knowledge_base
+from backoffice_career.knowledge.ingest import build
+from backoffice_career.privacy.masking import masks
+from backoffice_career.privacy.outputs import safe_cell
+from backoffice_career.review.queue import ReviewError
+from backoffice_career.settings import ROOT
+from hr import cli
+from hr.cli import EXPORT_COLUMNS
 from tests.helpers.trackers import make_tracker, run
 
+ESCAPES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
 QUESTION = "est-ce que le télétravail est possible quand on travaille en back office ?"
-ANSWER = "Oui : après la période d'essai, deux jours de télétravail par semaine sont possibles, selon l'accord d'entreprise."
+ANSWER = (
+    "Oui : après la période d'essai, deux jours de télétravail par semaine sont possibles, selon l'accord d'entreprise."
+)
 
 
 def kb_url(kb) -> str:
@@ -126,18 +134,76 @@ def test_dismiss_and_errors(fresh_kb, capsys):
         fresh_kb.answer_review_item(other, "   ")
 
 
-def test_export_to_csv(fresh_kb, tmp_path):
+def _export(kb, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("EXPORTS_DIR", str(tmp_path / "exports"))
+    assert cli.main(["review", "export", "--url", kb_url(kb)]) == 0
+    [out] = (tmp_path / "exports").iterdir()
+    assert str(out) in capsys.readouterr().out
+    return out
+
+
+def test_export_to_a_dated_csv_file(fresh_kb, tmp_path, monkeypatch, capsys):
     fresh_kb.record_unanswered("quel salaire, « brut » ?", "a", "rest", "out_of_scope", 0.8)
     second = fresh_kb.record_unanswered("horaires ?", "b", "slack", "nlu_fallback", 0.3)
     fresh_kb.dismiss_review_item(second)
-    out = tmp_path / "queue.csv"
-    assert cli.main(["review", "export", "--out", str(out), "--url", kb_url(fresh_kb)]) == 0
+    out = _export(fresh_kb, monkeypatch, tmp_path, capsys)
+    assert re.fullmatch(r"review-export-\d{8}T\d{12}Z\.csv", out.name)
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [(r["question"], r["channel"], r["intent"], r["status"]) for r in rows] == [
         ("quel salaire, « brut » ?", "rest", "out_of_scope", "open"),
         ("horaires ?", "slack", "nlu_fallback", "dismissed"),
     ]
     assert float(rows[0]["confidence"]) == 0.8 and rows[0]["asked_at"]
+
+
+@pytest.mark.parametrize("formula", [
+    "=HYPERLINK(\"http://evil.example\",\"clic\")", "+1+1", "-2+3", "@SUM(A1:A2)", "=1+1;cmd|' /C calc'!A0",
+])
+def test_export_cells_never_start_a_formula(fresh_kb, tmp_path, monkeypatch, capsys, formula):
+    fresh_kb.record_unanswered(formula, "a", formula, formula, 0.5)
+    out = _export(fresh_kb, monkeypatch, tmp_path, capsys)
+    [row] = list(csv.reader(out.open(encoding="utf-8")))[1:]
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row)
+    assert row[EXPORT_COLUMNS.index("question")] == "'" + formula
+
+
+def test_safe_cell_follows_the_owasp_rule():
+    for dangerous in ("=1", "+1", "-1", "@x", "\tx", "\rx"):
+        assert safe_cell(dangerous) == "'" + dangerous
+    for harmless in ("quel salaire ?", "0.8", "", "'déjà"):
+        assert safe_cell(harmless) == harmless
+    assert safe_cell(0.8) == 0.8 and safe_cell(None) is None
+
+
+def test_terminal_escape_codes_never_reach_the_queue_or_the_terminal(fresh_kb, capsys):
+    hostile = "\x1b[2J\x1b[31mvirement urgent\x1b]0;pwned\x07 au 06\u200b12 34 56 78\x1b[0m\r\nok"
+    fresh_kb.record_unanswered(hostile, "a", "rest\x1b[5m", "out_of_scope\x07", 0.5)
+    [item] = fresh_kb.open_review_items()
+    assert not ESCAPES.search(item.question + item.channel + item.intent)
+    assert item.question == f"[2J[31mvirement urgent]0;pwned au {masks()['phone']}[0m ok"
+    # A row written before cleaning existed (straight into the table) is cleaned on display too.
+    with Session(fresh_kb.engine) as session, session.begin():
+        session.add(ReviewItem(question="\x1b[2Jraw \x9b31m row", channel="\x1b[1mweb", intent="x"))
+    assert cli.main(["review", "list", "--url", kb_url(fresh_kb)]) == 0
+    out = capsys.readouterr().out
+    assert not ESCAPES.search(out)
+    assert "virement urgent" in out and "raw 31m row" in out and "2 open item(s)" in out
+
+
+def test_odd_confidence_and_long_labels_are_stored_safely(fresh_kb):
+    fresh_kb.record_unanswered("q ?", "a", "x" * 5000, "y" * 5000, float("nan"))
+    fresh_kb.record_unanswered("q ?", "a", None, None, "pas un nombre")
+    first, second = fresh_kb.open_review_items()
+    assert (len(first.channel), len(first.intent), first.confidence) == (100, 100, None)
+    assert (second.channel, second.intent, second.confidence) == (None, None, None)
+
+
+def test_an_hr_answer_has_a_neutral_title(fresh_kb):
+    hr_answer(fresh_kb, question="mon manager Jean Dupont refuse mon télétravail, que faire ?")
+    with Session(fresh_kb.engine) as session:
+        [document] = session.scalars(select(Document).where(Document.origin == "hr")).all()
+        assert document.title == f"Réponse RH n° {document.id}"
+    assert all("Dupont" not in p.title for p in fresh_kb._current_index().passages)
 
 
 def test_an_older_database_gets_the_new_review_columns(tmp_path):

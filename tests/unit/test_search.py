@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import pytest
 
+from backoffice_career.knowledge.base import KnowledgeBase
 from backoffice_career.knowledge.db import make_engine
-from backoffice_career.knowledge.ingest import build
-from backoffice_career.knowledge.search import KnowledgeBase, KnowledgeBaseUnavailable
+from backoffice_career.knowledge.errors import KnowledgeBaseUnavailable
 from backoffice_career.knowledge.factory import build_knowledge_base
+from backoffice_career.knowledge.ingest import build
 
 # For each topic, the passage that must rank first (a fragment of its text).
 FIRST_PASSAGE = {

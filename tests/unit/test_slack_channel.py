@@ -88,8 +88,9 @@ def test_redis_memory_of_handled_events_is_shared_by_workers():
     import uuid
 
     from rasa_server.channels.slack import RedisRecentKeys
+    from tests.helpers.services import redis_url
 
-    url = "redis://127.0.0.1:6379/1"
+    url = redis_url(1)
     prefix = f"test-{uuid.uuid4().hex[:8]}:"
     worker_a, worker_b = RedisRecentKeys(url, prefix=prefix), RedisRecentKeys(url, prefix=prefix)
     assert worker_a.first_time(["Ev1", "C1/1.0"])

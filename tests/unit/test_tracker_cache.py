@@ -49,7 +49,10 @@ async def test_rows_written_by_another_worker_are_read(db_url, rasa_domain, monk
     await save(worker_a, "shared", TURN)
     await save(worker_b, "shared", [user("et le salaire ?"), BotUttered("je ne sais pas")])
     tracker = await worker_a.retrieve("shared")
-    assert [e.text for e in tracker.events if e.type_name == "user"] == ["comment devenir gestionnaire ?", "et le salaire ?"]
+    assert [e.text for e in tracker.events if e.type_name == "user"] == [
+        "comment devenir gestionnaire ?",
+        "et le salaire ?",
+    ]
     for store in (worker_a, worker_b):
         store.engine.dispose()
 

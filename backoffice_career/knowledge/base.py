@@ -1,0 +1,162 @@
+"""KnowledgeBase: the facade the adapters use (search, answers, plans, citations, review queue).
+
+The work is done by index.py (in-memory index, BM25), ranking.py, citations.py,
+profile/plan.py and review/queue.py.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from backoffice_career.knowledge import citations, ranking
+from backoffice_career.knowledge.db import ReviewItem, read_revision
+from backoffice_career.knowledge.errors import KnowledgeBaseUnavailable, database_errors
+from backoffice_career.knowledge.index import Hit, Index, TopicInfo, load_index
+from backoffice_career.knowledge.text import KbConfig, Normalizer, TopicSpec, topic_weights
+from backoffice_career.profile import plan as plans
+from backoffice_career.review.queue import ReviewQueue
+
+LOAD_ATTEMPTS = 5
+
+
+class KnowledgeBase:
+    """Reads passages from SQL once per revision into a BM25 index and ranks every document on it."""
+
+    def __init__(self, engine: Engine, normalizer: Normalizer, topic_specs: list[TopicSpec], config: KbConfig):
+        self.engine = engine
+        self.normalizer = normalizer
+        self.topic_specs = topic_specs
+        self.config = config
+        self.review = ReviewQueue(engine, normalizer)
+        self._index: Index | None = None
+        self._load_lock = threading.Lock()
+
+    # -- loading
+
+    def _current_index(self) -> Index:
+        """The index of the current revision. One thread loads a new revision while the others keep
+        answering from the previous index: a rebuild never leaves the bot without a knowledge base."""
+        with database_errors(), Session(self.engine) as session:
+            revision = read_revision(session)
+        current = self._index
+        if current is not None and current.revision == revision:
+            return current
+        if current is None:
+            self._load_lock.acquire()
+        elif not self._load_lock.acquire(blocking=False):
+            return current
+        try:
+            if self._index is not None and self._index.revision == revision:
+                return self._index
+            self._index = self._load() or current
+            if self._index is None:
+                raise KnowledgeBaseUnavailable("the knowledge base kept changing while it was read")
+            return self._index
+        finally:
+            self._load_lock.release()
+
+    def _load(self) -> Index | None:
+        """The index of one revision, read again when a build commits while it is read (its rows would
+        mix two revisions)."""
+        for _ in range(LOAD_ATTEMPTS):
+            with database_errors(), Session(self.engine) as session:
+                revision = read_revision(session)
+                index = load_index(session, revision)
+                if read_revision(session) == revision:
+                    return index
+        return None
+
+    def check(self) -> int:
+        """Number of passages; raises KnowledgeBaseUnavailable when there are none."""
+        index = self._current_index()
+        if not index.size:
+            raise KnowledgeBaseUnavailable("the knowledge base has no passage; run the build first")
+        return index.size
+
+    # -- queries
+
+    def topics(self) -> list[TopicInfo]:
+        return list(self._current_index().topics)
+
+    def topic_for_intent(self, intent: str | None) -> str | None:
+        info = self._current_index().by_intent.get(intent or "")
+        return info.name if info else None
+
+    def search(
+        self,
+        text: str | None = None,
+        topic: str | None = None,
+        limit: int = 3,
+        extra_terms: Sequence[str] = (),
+    ) -> list[Hit]:
+        """Best passages for a topic and/or wording, best first, each with its score."""
+        index = self._current_index()
+        terms = (self.normalizer.lemmas(text) if text else []) + list(extra_terms)
+        return self.rank(index, terms, topic, limit)
+
+    def rank(self, index: Index, terms: Sequence[str], topic: str | None, limit: int) -> list[Hit]:
+        """Ranks every passage; `topic` (the intent's), or else the topics the terms suggest, is a boost."""
+        wanted = {topic: 1.0} if topic else topic_weights(terms, self.topic_specs)
+        return ranking.rank(index, terms, wanted, self.config.generic_words, limit)
+
+    def extra_answer(self, text: str, min_score: float, min_coverage: float) -> Hit | None:
+        """The passage of any document (an HR answer, a new document, the guide) that matches `text` well.
+
+        Used when the NLU found no topic: the passage must score at least `min_score` (BM25)
+        and contain at least `min_coverage` of the specific (non-generic) lemmas of `text`.
+        """
+        index = self._current_index()
+        terms = self.normalizer.lemmas(text or "")
+        return ranking.best_match(index, terms, self.config.generic_words, min_score, min_coverage)
+
+    def answer(
+        self,
+        text: str | None,
+        topic: str | None,
+        max_passages: int = 3,
+        min_ratio: float = 0.5,
+        extra_terms: Sequence[str] = (),
+    ) -> list[Hit]:
+        """The passages worth showing together: the best one and close runners-up, in reading order."""
+        hits = self.search(text, topic, limit=max_passages, extra_terms=extra_terms)
+        return ranking.close_runners_up(hits, min_ratio)
+
+    def plan(self, profile: dict[str, Any]) -> list[plans.PlanStep]:
+        """The advice steps that apply to a profile, in rule order, each with its source passages."""
+        return plans.plan(self._current_index(), profile)
+
+    def render_plan(self, steps: Sequence[plans.PlanStep]) -> tuple[str, str]:
+        """Numbered steps (format of the KB config) and the references of all their sources."""
+        return plans.render_plan(self.config, steps)
+
+    def cite(self, hits: Sequence[Hit]) -> str:
+        """Source reference of the hits, from the citation format in the KB config."""
+        return citations.cite(self.config, hits)
+
+    # -- the HR review queue (review/queue.py)
+
+    def record_unanswered(
+        self,
+        question: str,
+        sender_id: str | None,
+        channel: str | None,
+        intent: str | None,
+        confidence: float | None,
+    ) -> int:
+        return self.review.record_unanswered(question, sender_id, channel, intent, confidence)
+
+    def open_review_items(self) -> list[ReviewItem]:
+        return self.review.open_review_items()
+
+    def review_items(self, status: str | None = None) -> list[ReviewItem]:
+        return self.review.review_items(status)
+
+    def answer_review_item(self, item_id: int, answer: str) -> int:
+        return self.review.answer_review_item(item_id, answer)
+
+    def dismiss_review_item(self, item_id: int) -> None:
+        self.review.dismiss_review_item(item_id)

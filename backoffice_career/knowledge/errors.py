@@ -1,0 +1,20 @@
+"""Errors of the knowledge base, and the translation of database errors into them."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.exc import SQLAlchemyError
+
+
+class KnowledgeBaseUnavailable(Exception):
+    """The knowledge base is missing, empty or unreachable."""
+
+
+@contextmanager
+def database_errors() -> Iterator[None]:
+    """Database errors become KnowledgeBaseUnavailable."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise KnowledgeBaseUnavailable(str(exc)) from exc

@@ -1,0 +1,94 @@
+"""One ranking over every passage of every document: BM25 on normalised lemmas, plus a topic boost.
+
+The intent's topic (or the topics the words suggest) is a boost, not a filter: a passage of any
+document that answers the user's words much better than the topic's passages still wins.
+Constants calibrated on the development set (scripts/kb_dev_eval.py), never on test items.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
+
+import numpy as np
+from numpy.typing import NDArray
+
+from backoffice_career.knowledge.index import Hit, Index
+
+# Added to the BM25 score of a topic's best passage (scaled by the passage's relative topic weight).
+TOPIC_BOOST = 3.0
+# A passage outside the wanted topics competes when it holds this share of the question's specific
+# (non-generic) lemmas.
+RIVAL_MIN_COVERAGE = 0.7
+
+
+def _top(index: Index, scores: NDArray[np.float64], limit: int) -> list[Hit]:
+    """The `limit` best positive scores, best first; ties in reading order (document, position)."""
+    rows = np.flatnonzero(scores > 0)
+    if limit <= 0 or not len(rows):
+        return []
+    if len(rows) > limit:
+        kth = np.partition(scores[rows], len(rows) - limit)[len(rows) - limit]
+        rows = rows[scores[rows] >= kth]  # keeps every tie of the last place
+    order = sorted(rows.tolist(), key=lambda r: (-scores[r], index.passages[r].document, index.passages[r].position))
+    return [index.passages[r].hit(scores[r]) for r in order[:limit]]
+
+
+def scores(
+    index: Index, terms: Sequence[str], wanted: dict[str, float], generic_words: AbstractSet[str]
+) -> NDArray[np.float64]:
+    """Score of every passage: BM25 of `terms` + TOPIC_BOOST x topic strength for `wanted`.
+
+    A passage no wanted topic covers must hold RIVAL_MIN_COVERAGE of the specific (non-generic) lemmas
+    of `terms`, and at least one.
+    """
+    topical = index.topical(wanted)
+    coverage = index.coverage(t for t in terms if t not in generic_words)
+    eligible = (topical > 0) | ((coverage > 0) & (coverage >= RIVAL_MIN_COVERAGE))
+    total = index.bm25(terms) + TOPIC_BOOST * topical
+    total[~eligible] = 0.0
+    return total
+
+
+def rank(
+    index: Index,
+    terms: Sequence[str],
+    wanted: dict[str, float],
+    generic_words: AbstractSet[str],
+    limit: int,
+) -> list[Hit]:
+    """Best passages of any document for the lemmas `terms` and the topic weights `wanted`, best first."""
+    if not index.size:
+        return []
+    return _top(index, scores(index, terms, wanted, generic_words), limit)
+
+
+def best_match(
+    index: Index, terms: Sequence[str], generic_words: AbstractSet[str], min_score: float, min_coverage: float
+) -> Hit | None:
+    """The passage of any document that best matches `terms` when the NLU found no topic, if it scores at
+    least `min_score` (BM25) and holds at least `min_coverage` of the specific (non-generic) lemmas of
+    `terms`. A passage of a topic contradicts the NLU: it must hold RIVAL_MIN_COVERAGE of them as well."""
+    specific = {t for t in terms if t not in generic_words}
+    if not specific or not index.size:
+        return None
+    coverage = index.coverage(specific)
+    bm25 = index.bm25(terms)
+    needed = np.where(index.tagged(), max(min_coverage, RIVAL_MIN_COVERAGE), min_coverage)
+    bm25[(coverage < needed) | (bm25 < min_score)] = 0.0
+    best = _top(index, bm25, 1)
+    return best[0] if best else None
+
+
+def close_runners_up(hits: Sequence[Hit], min_ratio: float) -> list[Hit]:
+    """The best hit and the hits of its document scoring at least `min_ratio` of it, without repeated
+    text, in reading order. An answer quotes one document."""
+    if not hits:
+        return []
+    best = hits[0]
+    chosen, seen = [], set()
+    for hit in hits:
+        if hit.document != best.document or hit.score < best.score * min_ratio or hit.text in seen:
+            continue
+        seen.add(hit.text)
+        chosen.append(hit)
+    return sorted(chosen, key=lambda h: h.position)

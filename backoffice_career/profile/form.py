@@ -1,0 +1,64 @@
+"""The profile form's rules: what an answer means for a slot, and which message asks again."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from backoffice_career.names import (
+    SLOT_EXPERIENCE_YEARS,
+    SLOT_SKILLS,
+    UTTER_INVALID_EXPERIENCE_YEARS,
+    UTTER_NOT_UNDERSTOOD,
+)
+from backoffice_career.profile.facts import (
+    UNKNOWN,
+    InvalidExperience,
+    Vocabulary,
+    load_vocabulary,
+    normalise_category,
+    normalise_skills,
+    parse_experience,
+)
+
+
+@dataclass(frozen=True)
+class SlotAnswer:
+    value: Any  # None: ask again
+    response: str | None = None  # the message that says why
+
+
+def candidates(slot: str, value: Any, requested_slot: str | None, text: str | None) -> list[Any]:
+    """The extracted value, then the whole message when it answers this slot's question
+    (an entity may catch only part of the answer)."""
+    return [value, text] if requested_slot == slot else [value]
+
+
+def _experience(values: list[Any], vocab: Vocabulary) -> SlotAnswer:
+    if values[0] == UNKNOWN:
+        return SlotAnswer(UNKNOWN)
+    try:
+        years = next((y for y in (parse_experience(v, vocab) for v in values) if y is not None), None)
+    except InvalidExperience:
+        return SlotAnswer(None, UTTER_INVALID_EXPERIENCE_YEARS)
+    return SlotAnswer(years, None if years is not None else UTTER_NOT_UNDERSTOOD[SLOT_EXPERIENCE_YEARS])
+
+
+def _skills(values: list[Any], vocab: Vocabulary) -> SlotAnswer:
+    skills = next((s for s in (normalise_skills(v, vocab) for v in values) if s is not None), None)
+    return SlotAnswer(skills, None if skills is not None else UTTER_NOT_UNDERSTOOD[SLOT_SKILLS])
+
+
+def _category(slot: str, values: list[Any], vocab: Vocabulary) -> SlotAnswer:
+    canonical = next((c for c in (normalise_category(slot, v, vocab) for v in values) if c), None)
+    return SlotAnswer(canonical, None if canonical is not None else UTTER_NOT_UNDERSTOOD[slot])
+
+
+def slot_answer(slot: str, value: Any, requested_slot: str | None = None, text: str | None = None) -> SlotAnswer:
+    """The canonical value of an answer to a profile slot, or None with the message to utter."""
+    values = candidates(slot, value, requested_slot, text)
+    vocab = load_vocabulary()
+    if slot == SLOT_EXPERIENCE_YEARS:
+        return _experience(values, vocab)
+    if slot == SLOT_SKILLS:
+        return _skills(values, vocab)
+    return _category(slot, values, vocab)

@@ -1,0 +1,193 @@
+"""The bot's replies to a turn, as a response of domain.yml with its values; the actions only dispatch them.
+
+No Rasa here: a Turn is the latest user message, a Reply what to say and which slots to change.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from backoffice_career.knowledge.answer import answer_topic, response_values
+from backoffice_career.knowledge.base import KnowledgeBase
+from backoffice_career.knowledge.errors import KnowledgeBaseUnavailable
+from backoffice_career.names import (
+    DIALOGUE_INTENTS,
+    FALLBACK_INTENTS,
+    PROFILE_SLOTS,
+    SLOT_LAST_TOPIC,
+    UTTER_ERASURE_DONE,
+    UTTER_ERASURE_FAILED,
+    UTTER_HELP,
+    UTTER_KB_ANSWER,
+    UTTER_KB_UNAVAILABLE,
+    UTTER_NO_ANSWER,
+    UTTER_NOTHING_PENDING,
+    UTTER_PLAN,
+    UTTER_PLAN_EMPTY,
+    UTTER_PROFILE_EMPTY,
+    UTTER_PROFILE_RESET,
+    UTTER_PROFILE_SUMMARY,
+)
+from backoffice_career.privacy.conversations import ConversationStore
+from backoffice_career.privacy.erasure import erase_sender
+from backoffice_career.profile.facts import load_vocabulary, normalised_profile, summary_lines
+from backoffice_career.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+KbProvider = Callable[[], KnowledgeBase]
+ConversationProvider = Callable[[], ConversationStore]
+SlotReader = Callable[[str], Any]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The latest user message."""
+
+    text: str
+    sender_id: str
+    intent: str | None = None
+    confidence: float | None = None
+    channel: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    response: str
+    values: dict[str, Any] = field(default_factory=dict)
+    slots: dict[str, Any] = field(default_factory=dict)  # slots to set
+    reset_slots: bool = False  # forget every slot
+    revert: bool = False  # forget the user's message, so that the dialogue does not loop on it
+
+
+UNAVAILABLE = Reply(UTTER_KB_UNAVAILABLE)
+
+
+def topic_list(kb: KnowledgeBase) -> str:
+    return "\n".join(f"- {t.label}" for t in kb.topics())
+
+
+def _queue_for_review(kb: KnowledgeBase, turn: Turn) -> None:
+    kb.record_unanswered(turn.text, turn.sender_id, turn.channel, turn.intent, turn.confidence)
+
+
+def unknown_reply(kb: KnowledgeBase, turn: Turn, settings: Settings | None = None) -> Reply:
+    """An answer from a passage no topic covers (HR answer, new document) that matches the user's words
+    well; otherwise an honest "no answer", and the question queued for HR."""
+    settings = settings or get_settings()
+    try:
+        hit = kb.extra_answer(turn.text, settings.extra_min_score, settings.extra_min_coverage)
+        if hit:
+            return Reply(UTTER_KB_ANSWER, {"answer": hit.text, "source": kb.cite([hit])})
+        if turn.text.strip():
+            _queue_for_review(kb, turn)
+        return Reply(UTTER_NO_ANSWER, {"topics": topic_list(kb)})
+    except KnowledgeBaseUnavailable:
+        logger.exception("knowledge base unavailable while recording an unanswered question")
+        return UNAVAILABLE
+
+
+def topic_reply(kb_provider: KbProvider, turn: Turn, settings: Settings | None = None) -> Reply:
+    """The best passages of the intent's topic with their source; a shaky intent also goes to HR."""
+    settings = settings or get_settings()
+    try:
+        kb = kb_provider()
+        result = answer_topic(kb, turn.text, turn.intent, settings)
+    except KnowledgeBaseUnavailable:
+        logger.exception("knowledge base unavailable")
+        return UNAVAILABLE
+    if not result.found:
+        return unknown_reply(kb, turn, settings)
+    if (turn.confidence or 0.0) < settings.review_confidence:
+        try:
+            _queue_for_review(kb, turn)
+        except KnowledgeBaseUnavailable:
+            logger.exception("could not queue a low-confidence answer for review")
+    return Reply(UTTER_KB_ANSWER, response_values(kb, result), slots={SLOT_LAST_TOPIC: result.topic})
+
+
+def fallback_reply(kb_provider: KbProvider, turn: Turn, settings: Settings | None = None) -> Reply:
+    """No reliable answer. As core fallback (no rule for this turn) the message is forgotten, so that
+    the dialogue does not predict the fallback again and again; "oui", "non"... are not for HR."""
+    core_fallback = turn.intent not in FALLBACK_INTENTS
+    if core_fallback and turn.intent in DIALOGUE_INTENTS:
+        return Reply(UTTER_NOTHING_PENDING, revert=True)
+    try:
+        kb = kb_provider()
+    except KnowledgeBaseUnavailable:
+        return UNAVAILABLE
+    reply = unknown_reply(kb, turn, settings)
+    return Reply(reply.response, reply.values, revert=core_fallback)
+
+
+def help_reply(kb_provider: KbProvider) -> Reply:
+    try:
+        return Reply(UTTER_HELP, {"topics": topic_list(kb_provider())})
+    except KnowledgeBaseUnavailable:
+        return UNAVAILABLE
+
+
+def read_profile(get_slot: SlotReader) -> dict[str, Any]:
+    """The profile from the slots, with canonical values."""
+    return normalised_profile({slot: get_slot(slot) for slot in PROFILE_SLOTS}, load_vocabulary())
+
+
+def plan_reply(kb_provider: KbProvider, get_slot: SlotReader) -> Reply:
+    """The personal, ordered and sourced plan for the profile."""
+    try:
+        kb = kb_provider()
+        steps = kb.plan(read_profile(get_slot))
+    except KnowledgeBaseUnavailable:
+        logger.exception("knowledge base unavailable")
+        return UNAVAILABLE
+    if not steps:
+        return Reply(UTTER_PLAN_EMPTY)
+    text, sources = kb.render_plan(steps)
+    return Reply(UTTER_PLAN, {"steps": text, "sources": sources})
+
+
+def profile_reply(get_slot: SlotReader) -> Reply:
+    lines = summary_lines(read_profile(get_slot), load_vocabulary())
+    return Reply(UTTER_PROFILE_SUMMARY, {"profile": "\n".join(lines)}) if lines else Reply(UTTER_PROFILE_EMPTY)
+
+
+def reset_profile_reply() -> Reply:
+    return Reply(UTTER_PROFILE_RESET, slots={slot: None for slot in PROFILE_SLOTS})
+
+
+def erasure_reply(sender_id: str, kb_provider: KbProvider, conversations: ConversationProvider) -> Reply:
+    """Right to erasure: the user's conversation, profile, queued questions and their words in HR answers,
+    reports and exports are deleted."""
+    try:
+        store = conversations()
+        try:
+            kb = kb_provider()
+            counts = erase_sender(sender_id, kb.engine, store, lambda: kb.normalizer, get_settings().exports_dir)
+        finally:
+            store.engine.dispose()
+    except (KnowledgeBaseUnavailable, SQLAlchemyError, OSError):
+        logger.exception("erasure failed")
+        return Reply(UTTER_ERASURE_FAILED)
+    logger.info("erased on request: %s", counts)
+    return Reply(UTTER_ERASURE_DONE, reset_slots=True)
+
+
+def tracker_conversations(settings: Settings | None = None) -> ConversationStore:
+    """The conversation store of the tracker database."""
+    return ConversationStore.from_url((settings or get_settings()).tracker_db_url)
+
+
+def warm_up(kb_provider: KbProvider) -> None:
+    """Loads spaCy, opens the knowledge base and runs one query (a topic's label), so that the first
+    question is answered as fast as the next ones (Rasa gives the action server ACTION_TIMEOUT seconds)."""
+    try:
+        kb = kb_provider()
+        for topic in kb.topics()[:1]:
+            kb.search(topic.label)
+        load_vocabulary()
+    except Exception as exc:  # noqa: BLE001 - a missing knowledge base is reported on first use
+        logger.warning("warm-up skipped: %s", exc)

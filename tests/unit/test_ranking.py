@@ -1,0 +1,99 @@
+"""One ranking over every document: the intent's topic is a boost, not a filter."""
+from __future__ import annotations
+
+import math
+import shutil
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backoffice_career.knowledge import ranking
+from backoffice_career.knowledge.db import Passage
+from backoffice_career.knowledge.factory import build_knowledge_base
+from backoffice_career.knowledge.index import BM25_B, BM25_K1
+
+# A second document, written for these tests (the calibration used other notes: tests/data/*dev*).
+NOTE = """# Le parcours de formation du service comptable
+
+## Le logiciel Cegid
+
+La formation au logiciel Cegid dure une journée ; elle a lieu le premier jeudi de chaque mois, salle Horizon.
+
+## Le tutorat
+
+Chaque stagiaire du service comptable est suivi par un tuteur désigné par la cheffe comptable.
+"""
+
+
+@pytest.fixture(scope="module")
+def two_documents(tmp_path_factory, settings, normalizer, topic_specs):
+    folder = tmp_path_factory.mktemp("two") / "knowledge"
+    shutil.copytree(settings.knowledge_dir, folder)
+    (folder / "parcours-comptable.md").write_text(NOTE, "utf-8")
+    kb = build_knowledge_base(f"sqlite:///{folder.parent / 'kb.sqlite'}", folder, normalizer, topic_specs)
+    yield kb
+    kb.engine.dispose()
+
+
+def test_another_document_that_answers_the_words_much_better_wins_over_the_topic(two_documents):
+    hits = two_documents.answer("quand a lieu la formation au logiciel Cegid ?", "on_the_job_training")
+    assert hits and "premier jeudi de chaque mois" in hits[0].text
+    source = "« Le parcours de formation du service comptable », section « Le logiciel Cegid »"
+    assert two_documents.cite(hits) == source
+
+
+@pytest.mark.parametrize(
+    "question, topic, fragment",
+    [
+        ("faut-il profiter des formations proposées pendant son emploi ?", "on_the_job_training",
+         "possibilités de formation"),
+        ("quels logiciels faut-il maîtriser ?", "office_software", "traitement de texte et en tableur"),
+        ("", "training_new_workers", "nouveaux travailleurs"),
+    ],
+)
+def test_the_topic_still_wins_when_the_other_document_is_not_clearly_better(two_documents, question, topic, fragment):
+    hits = two_documents.answer(question, topic)
+    assert hits and fragment in hits[0].text
+
+
+def test_an_answer_quotes_one_document(two_documents):
+    for question, topic in [("formation au logiciel Cegid", "office_software"), ("formation en entreprise", None)]:
+        assert len({h.document for h in two_documents.answer(question, topic)}) == 1
+
+
+def test_no_topic_questions_rank_every_document_and_keep_the_honest_fallback(two_documents, settings):
+    def extra(text):
+        return two_documents.extra_answer(text, settings.extra_min_score, settings.extra_min_coverage)
+
+    hit = extra("qui choisit le tuteur d'un stagiaire ?")
+    assert hit is not None and "tuteur désigné" in hit.text
+    for text in ("y a-t-il une piscine ?", "combien coûte la cantine ?", "la mutuelle est-elle obligatoire ?"):
+        assert extra(text) is None, text
+
+
+def test_a_passage_of_another_topic_needs_most_of_the_words_to_compete(two_documents, monkeypatch):
+    question = "quand a lieu la formation au logiciel Cegid ?"
+    assert "premier jeudi" in two_documents.search(question, "on_the_job_training")[0].text
+    monkeypatch.setattr(ranking, "RIVAL_MIN_COVERAGE", 1.01)  # no rival can compete any more
+    assert "premier jeudi" not in two_documents.search(question, "on_the_job_training")[0].text
+
+
+def test_scores_are_okapi_bm25_with_lucene_idf(two_documents, normalizer):
+    index = two_documents._current_index()
+    terms = normalizer.lemmas("formation au logiciel Cegid")
+    with Session(two_documents.engine) as session:
+        stored = dict(session.execute(select(Passage.id, Passage.lemmas)).all())
+    docs = [Counter(stored[p.passage_id].split()) for p in index.passages]
+    n, avg = len(docs), sum(sum(d.values()) for d in docs) / len(docs)
+    expected = []
+    for doc in docs:
+        length, score = sum(doc.values()), 0.0
+        for term in terms:
+            df = sum(1 for d in docs if term in d)
+            if doc[term]:
+                idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+                score += idf * doc[term] * (BM25_K1 + 1) / (doc[term] + BM25_K1 * (1 - BM25_B + BM25_B * length / avg))
+        expected.append(score)
+    assert index.bm25(terms).tolist() == pytest.approx(expected, rel=1e-9)
