@@ -111,11 +111,11 @@ def write_html(blocks: list[NoteBlock], out: Path) -> Path:
     return out
 
 
-def write_note(fmt: str, out_dir: Path, stem: str = "accueil") -> Path:
-    """The HR note as a `fmt` file ("md", "docx", "pdf" or "html") in `out_dir`."""
+def write_note(fmt: str, out_dir: Path, stem: str = "accueil", source: Path = HR_NOTE) -> Path:
+    """The HR note `source` as a `fmt` file ("md", "docx", "pdf" or "html") in `out_dir`."""
     out = out_dir / f"{stem}.{fmt}"
     if fmt == "md":
-        out.write_text(HR_NOTE.read_text(encoding="utf-8"), encoding="utf-8")
+        out.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
         return out
     writers = {"docx": write_docx, "pdf": write_pdf, "html": write_html}
-    return writers[fmt](note_blocks(), out)
+    return writers[fmt](note_blocks(source), out)
