@@ -23,7 +23,9 @@ expect.set_options(timeout=TIMEOUT)
 WIDGET = json.loads((ROOT / "web" / "widget.json").read_text("utf-8"))
 
 
-@pytest.fixture(scope="session")
+# Module scope: sync Playwright keeps an event loop running in the main thread while it is open, which
+# would stop every later asyncio test of the session.
+@pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)

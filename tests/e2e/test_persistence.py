@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from backoffice_career.privacy.conversations import ConversationStore
+from rasa_server.channels.identity import REST, conversation_id
 from tests.helpers.bot_fixtures import require_model
 from tests.helpers.servers import running_bot
 
@@ -29,7 +30,8 @@ def test_conversation_and_slots_survive_a_restart(backend, request, tmp_path, kb
         assert before["slots"]["last_topic"] == "office_software"
     # Both servers are stopped: the conversation is in the database.
     stored = ConversationStore.from_url(tracker_url)
-    assert [e.data["text"] for e in stored.events(SENDER) if e.type_name == "user"] == first
+    stored_events = stored.events(conversation_id(REST, SENDER))
+    assert [e.data["text"] for e in stored_events if e.type_name == "user"] == first
     stored.engine.dispose()
 
     with running_bot(tmp_path, kb, kb_url, tracker_url) as bot:
