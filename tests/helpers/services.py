@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests.helpers.ports import free_port
+from launcher.ports import free_port
 
 POSTGRES_ENV, REDIS_ENV = "TEST_POSTGRES_URL", "TEST_REDIS_URL"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy.engine.url import make_url
 
+from launcher.ports import free_port
 from rasa_server.patches import uninstall_all
-from tests.helpers.ports import free_port
 from tests.helpers.tcp_proxy import TcpProxy
 
 

@@ -14,8 +14,8 @@ from rasa.shared.core.events import BotUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from launcher.ports import free_port
 from rasa_server.patches import action_timeout
-from tests.helpers.ports import free_port
 
 
 def test_action_timeout_comes_from_the_environment(monkeypatch):
