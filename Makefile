@@ -20,7 +20,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONHASHSEED ?= 0
 
-.PHONY: help setup kb model web browser services-bin run shell test check lint unit validate stories evaluate bench bench-load bench-kb faq review report purge clean tune-fallback
+.PHONY: help setup kb model web browser services-bin run shell test check lint unit validate stories evaluate bench bench-load bench-kb faq review report purge hr-user clean tune-fallback
 
 help:
 	@echo "make run       set up (venv, dependencies, knowledge base, model) and start the bot"
@@ -35,6 +35,7 @@ help:
 	@echo "make review    HR review queue (questions the bot could not answer)"
 	@echo "make report    HTML analytics report for HR (var/exports/report-<date>.html)"
 	@echo "make purge     delete conversations and queue items older than RETENTION_DAYS"
+	@echo "make hr-user NAME=login   create an HR account of the console (password asked, or HR_PASSWORD)"
 
 setup: $(INSTALLED)
 
@@ -145,6 +146,11 @@ report: $(KB_STAMP)
 
 purge: $(KB_STAMP)
 	$(PY) -m hr.cli privacy purge
+
+# An HR account of the console (make run serves it on HR_PORT, default 8081). No default account.
+hr-user: $(INSTALLED)
+	@[ -n "$(NAME)" ] || { echo "usage: make hr-user NAME=login" >&2; exit 2; }
+	@$(PY) -m hr_console users create "$(NAME)"
 
 test: lint validate unit stories
 

@@ -22,16 +22,35 @@ from backoffice_career.settings import get_settings
 Events = list[dict[str, Any]]
 
 
+def best_guess(message: dict[str, Any]) -> str | None:
+    """The NLU's best intent other than Rasa's nlu_fallback."""
+    for ranked in message.get("intent_ranking") or []:
+        name = ranked.get("name") if isinstance(ranked, dict) else None
+        if name and name != names.RASA_INTENT_NLU_FALLBACK:
+            return str(name)
+    return None
+
+
 def turn(tracker: Tracker) -> Turn:
     message = tracker.latest_message or {}
     intent = message.get("intent") or {}
+    # Slack's metadata (rasa_server/channels/slack.py): where HR's answer will be posted.
+    metadata = message.get("metadata") or {}
+    metadata = metadata if isinstance(metadata, dict) else {}
     return Turn(
         text=message.get("text") or "",
         sender_id=tracker.sender_id,
         intent=intent.get("name"),
         confidence=intent.get("confidence"),
         channel=tracker.get_latest_input_channel(),
+        reply_channel=_text_or_none(metadata.get("out_channel")),
+        reply_thread=_text_or_none(metadata.get("thread_id")),
+        guess=best_guess(message),
     )
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def dispatch(dispatcher: CollectingDispatcher, reply: Reply) -> Events:

@@ -4,18 +4,43 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from backoffice_career import names
+from backoffice_career.profile.extract import facts_to_fill, is_personal_detail
 from backoffice_career.profile.form import slot_answer
 
 SlotValues = dict[str, Any]
+MAX_MESSAGES = 20  # the person's latest messages read for facts
+
+
+def profile_messages(events: list[dict[str, Any]]) -> list[str]:
+    """The person's messages (oldest first) since the session started or the profile was reset."""
+    texts: list[str] = []
+    for event in events:
+        if event.get("event") == "session_started" or (
+            event.get("event") == "action" and event.get("name") == names.ACTION_RESET_PROFILE
+        ):
+            texts = []
+        elif event.get("event") == "user" and isinstance(event.get("text"), str):
+            texts.append(event["text"])
+    return texts[-MAX_MESSAGES:]
 
 
 class ValidateProfileForm(FormValidationAction):
     def name(self) -> str:
         return names.ACTION_VALIDATE_PROFILE_FORM
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Slot mappings' values plus every fact the person stated, whatever the intent (core extractor)."""
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        current = {slot: tracker.get_slot(slot) for slot in names.PROFILE_SLOTS}
+        facts = facts_to_fill(profile_messages(tracker.events), current)
+        return events + [SlotSet(slot, value) for slot, value in facts.items()]
 
     @staticmethod
     def _validate(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> SlotValues:
@@ -26,6 +51,13 @@ class ValidateProfileForm(FormValidationAction):
         return {slot: answer.value}
 
     def validate_experience_years(self, value, dispatcher, tracker, domain: DomainDict) -> SlotValues:
+        slot = names.SLOT_EXPERIENCE_YEARS
+        if (
+            isinstance(value, str)
+            and tracker.get_slot(names.RASA_SLOT_REQUESTED) != slot
+            and is_personal_detail(tracker.latest_message.get("text"), value)
+        ):
+            return {slot: None}  # an age caught as a duration, not office experience
         return self._validate(names.SLOT_EXPERIENCE_YEARS, value, dispatcher, tracker)
 
     def validate_supervised(self, value, dispatcher, tracker, domain: DomainDict) -> SlotValues:

@@ -39,6 +39,9 @@ DIALOGUE_INTENTS = (
     INTENT_GREET, INTENT_GOODBYE, INTENT_THANKS,
 )
 FALLBACK_INTENTS = (INTENT_OUT_OF_SCOPE, RASA_INTENT_NLU_FALLBACK)
+# Small talk: a message the NLU guesses to be one of these (even unsure, misspelt) is not a question for HR.
+INTENT_BOT_CHALLENGE = "bot_challenge"
+SMALL_TALK_INTENTS = (INTENT_GREET, INTENT_GOODBYE, INTENT_THANKS, INTENT_BOT_CHALLENGE)
 
 # Actions and forms
 ACTION_ANSWER_TOPIC = "action_answer_topic"
@@ -53,6 +56,7 @@ FORM_PROFILE = "profile_form"
 
 # Responses
 UTTER_KB_ANSWER = "utter_kb_answer"
+UTTER_HR_ANSWER_NOTICE = "utter_hr_answer_notice"
 UTTER_NO_ANSWER = "utter_no_answer"
 UTTER_KB_UNAVAILABLE = "utter_kb_unavailable"
 UTTER_NOTHING_PENDING = "utter_nothing_pending"

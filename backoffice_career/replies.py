@@ -14,11 +14,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from backoffice_career.knowledge.answer import answer_topic, response_values
 from backoffice_career.knowledge.base import KnowledgeBase
 from backoffice_career.knowledge.errors import KnowledgeBaseUnavailable
+from backoffice_career.knowledge.index import Hit
 from backoffice_career.names import (
     DIALOGUE_INTENTS,
     FALLBACK_INTENTS,
+    INTENT_OUT_OF_SCOPE,
     PROFILE_SLOTS,
     SLOT_LAST_TOPIC,
+    SMALL_TALK_INTENTS,
     UTTER_ERASURE_DONE,
     UTTER_ERASURE_FAILED,
     UTTER_HELP,
@@ -53,6 +56,10 @@ class Turn:
     intent: str | None = None
     confidence: float | None = None
     channel: str | None = None
+    guess: str | None = None  # the NLU's best intent other than nlu_fallback (its hint when unsure)
+    # Slack only: the channel id and thread ts of the message, where HR's answer is posted later.
+    reply_channel: str | None = None
+    reply_thread: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,8 +78,28 @@ def topic_list(kb: KnowledgeBase) -> str:
     return "\n".join(f"- {t.label}" for t in kb.topics())
 
 
+def _second_chance(
+    kb: KnowledgeBase, turn: Turn, hint: str | None, settings: Settings, untopical_only: bool = False
+) -> Hit | None:
+    return kb.second_chance(
+        turn.text, hint, settings.second_chance_min_score,
+        settings.second_chance_lexical_weight, settings.second_chance_hint_weight, untopical_only,
+    )
+
+
+def _hit_reply(kb: KnowledgeBase, hit: Hit) -> Reply:
+    """One passage with its source; its main topic becomes the conversation's topic (follow-ups)."""
+    slots = {SLOT_LAST_TOPIC: max(hit.topics, key=lambda t: hit.topics[t])} if hit.topics else {}
+    return Reply(UTTER_KB_ANSWER, {"answer": hit.text, "source": kb.cite([hit])}, slots=slots)
+
+
 def _queue_for_review(kb: KnowledgeBase, turn: Turn) -> None:
-    kb.record_unanswered(turn.text, turn.sender_id, turn.channel, turn.intent, turn.confidence)
+    """HR's queue holds real questions: not small talk, even misspelt (the NLU's best guess says so)."""
+    if (turn.guess or turn.intent) in SMALL_TALK_INTENTS or not turn.text.strip():
+        return
+    kb.record_unanswered(
+        turn.text, turn.sender_id, turn.channel, turn.intent, turn.confidence, turn.reply_channel, turn.reply_thread
+    )
 
 
 def unknown_reply(kb: KnowledgeBase, turn: Turn, settings: Settings | None = None) -> Reply:
@@ -83,8 +110,16 @@ def unknown_reply(kb: KnowledgeBase, turn: Turn, settings: Settings | None = Non
         hit = kb.extra_answer(turn.text, settings.extra_min_score, settings.extra_min_coverage)
         if hit:
             return Reply(UTTER_KB_ANSWER, {"answer": hit.text, "source": kb.cite([hit])})
-        if turn.text.strip():
-            _queue_for_review(kb, turn)
+        if turn.guess not in SMALL_TALK_INTENTS:
+            # The NLU is unsure: read every passage, its best guess as a hint. Sure that the question is
+            # off the guide's topics: only the passages no topic covers (HR documents) may answer it.
+            out_of_scope = turn.intent == INTENT_OUT_OF_SCOPE
+            hint = None if out_of_scope else kb.topic_for_intent(turn.guess or turn.intent)
+            hit = _second_chance(kb, turn, hint, settings, untopical_only=out_of_scope)
+            if hit:
+                _queue_for_review(kb, turn)  # an answer given with low confidence: HR checks it
+                return _hit_reply(kb, hit)
+        _queue_for_review(kb, turn)
         return Reply(UTTER_NO_ANSWER, {"topics": topic_list(kb)})
     except KnowledgeBaseUnavailable:
         logger.exception("knowledge base unavailable while recording an unanswered question")
@@ -102,11 +137,17 @@ def topic_reply(kb_provider: KbProvider, turn: Turn, settings: Settings | None =
         return UNAVAILABLE
     if not result.found:
         return unknown_reply(kb, turn, settings)
-    if (turn.confidence or 0.0) < settings.review_confidence:
-        try:
-            _queue_for_review(kb, turn)
-        except KnowledgeBaseUnavailable:
-            logger.exception("could not queue a low-confidence answer for review")
+    if (turn.confidence or 0.0) >= settings.review_confidence:
+        return Reply(UTTER_KB_ANSWER, response_values(kb, result), slots={SLOT_LAST_TOPIC: result.topic})
+    try:
+        _queue_for_review(kb, turn)
+        # Unsure of the intent: its topic is a hint, not a cage; a passage that fits the words better wins.
+        hit = _second_chance(kb, turn, result.topic, settings)
+    except KnowledgeBaseUnavailable:
+        logger.exception("could not queue a low-confidence answer for review")
+        hit = None
+    if hit and hit.passage_id not in {h.passage_id for h in result.hits}:
+        return _hit_reply(kb, hit)
     return Reply(UTTER_KB_ANSWER, response_values(kb, result), slots={SLOT_LAST_TOPIC: result.topic})
 
 

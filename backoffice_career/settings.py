@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     extra_min_score: float = Field(2.0, env="KB_EXTRA_MIN_SCORE")
     extra_min_coverage: float = Field(0.5, env="KB_EXTRA_MIN_COVERAGE")
     review_confidence: float = Field(0.7, env="KB_REVIEW_CONFIDENCE")
+    # Second chance (knowledge/ranking.py second_chance): calibrated by scripts/calibrate_second_chance.py on
+    # the development sets under tests/data/dev/, never on tests/eval/.
+    second_chance_min_score: float = Field(0.85, env="KB_SECOND_CHANCE_MIN_SCORE")
+    second_chance_lexical_weight: float = Field(0.6, env="KB_SECOND_CHANCE_LEXICAL_WEIGHT")
+    second_chance_hint_weight: float = Field(0.1, env="KB_SECOND_CHANCE_HINT_WEIGHT")
     # None: the value of data/faq.yml
     faq_min_confidence: float | None = Field(None, env="FAQ_MIN_CONFIDENCE")
     # Conversations and privacy
@@ -80,6 +85,15 @@ class Settings(BaseSettings):
     socket_url: str = Field("", env="SOCKET_URL")
     lock_store_url: str = Field("", env="LOCK_STORE_URL")  # redis://host:port/db
     lock_store_prefix: str = Field("backoffice", env="LOCK_STORE_PREFIX")
+    # HR console (hr_console/): port, cookie-signing key (empty: one made per process, sessions end at a
+    # restart), session lifetime, failed-login lock (after N failures, a lock of `delay` seconds doubling
+    # at each further failure), audit-log retention
+    hr_port: int = Field(8081, env="HR_PORT")
+    hr_session_secret: str = Field("", env="HR_SESSION_SECRET")
+    hr_session_minutes: float = Field(60.0, env="HR_SESSION_MINUTES")
+    hr_login_max_failures: int = Field(5, env="HR_LOGIN_MAX_FAILURES")
+    hr_login_delay_seconds: float = Field(30.0, env="HR_LOGIN_DELAY_SECONDS")
+    audit_retention_days: int = Field(730, env="AUDIT_RETENTION_DAYS")
 
     class Config:
         case_sensitive = True

@@ -9,6 +9,7 @@
 #                       the knowledge documents' readers (backoffice_career/knowledge/readers/)
 #   phonenumbers, python-stdnum
 #                       personal data masking (backoffice_career/privacy/)
+#   slack_sdk           HR's answer posted in the asker's Slack thread (backoffice_career/review/delivery.py)
 #   spaCy 3.8 + fr_core_news_md 3.8.0
 #                       lemmatisation of questions (backoffice_career/knowledge/text.py), same model as the NLU
 #   (matplotlib and Jinja2 are only used by the HR report, `kb report`, never by the action server.)
@@ -27,7 +28,7 @@ COPY requirements.txt /tmp/requirements.txt
 RUN grep -v '^fr_core_news_md' /tmp/requirements.txt > /tmp/constraints.txt \
     && pip install --no-cache-dir -c /tmp/constraints.txt \
         SQLAlchemy psycopg2-binary PyYAML pydantic spacy numpy bm25s \
-        pypdf python-docx beautifulsoup4 markdown-it-py phonenumbers python-stdnum \
+        pypdf python-docx beautifulsoup4 markdown-it-py phonenumbers python-stdnum slack_sdk \
         "fr_core_news_md @ https://github.com/explosion/spacy-models/releases/download/fr_core_news_md-3.8.0/fr_core_news_md-3.8.0-py3-none-any.whl" \
     && rm /tmp/requirements.txt /tmp/constraints.txt
 USER 1001

@@ -1,7 +1,7 @@
 """Command line for HR and debugging.
 
 python -m hr.cli kb build|ask|check
-python -m hr.cli review list|answer|dismiss|export
+python -m hr.cli review list|answer|dismiss|export|retry
 python -m hr.cli privacy erase SENDER_ID | privacy purge [--days N]
 python -m hr.cli report
 
@@ -14,20 +14,22 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from backoffice_career.knowledge.db import make_engine
+from backoffice_career.knowledge.db import make_engine, upgrade_schema
 from backoffice_career.knowledge.errors import KnowledgeBaseUnavailable
 from backoffice_career.knowledge.factory import build_normalizer, open_knowledge_base
 from backoffice_career.knowledge.ingest import IngestError, build
-from backoffice_career.knowledge.text import load_topics
+from backoffice_career.knowledge.text import load_kb_config, load_topics
 from backoffice_career.privacy.cleaning import clean_text
 from backoffice_career.privacy.conversations import ConversationStore
 from backoffice_career.privacy.erasure import erase_sender
 from backoffice_career.privacy.outputs import dated_path, write_csv_rows
 from backoffice_career.privacy.retention import purge_older_than
 from backoffice_career.profile.advice import AdviceRuleError
+from backoffice_career.review.delivery import answer_and_deliver, retry_failed
 from backoffice_career.review.queue import ReviewError
 from backoffice_career.settings import load_settings
 
@@ -101,9 +103,23 @@ def _review_list(args) -> int:
 
 def _review_answer(args) -> int:
     kb = open_knowledge_base(url=args.url)
-    document_id = kb.answer_review_item(args.id, args.answer)
+    document_id, delivery = answer_and_deliver(kb, args.id, args.answer)
     print(f"#{args.id} answered: {kb.config.hr_citation_format.format(number=document_id)}, used by the bot at once")
+    print(f"delivery to the person who asked: {delivery.status}" + (f" ({delivery.error})" if delivery.error else ""))
     return 0
+
+
+def _review_retry(args) -> int:
+    """Posts again the Slack answers whose delivery failed (cron)."""
+    settings = load_settings()
+    engine = make_engine(args.url or settings.kb_database_url)
+    upgrade_schema(engine)
+    deliveries = retry_failed(engine, load_kb_config(settings.kb_config), settings=settings)
+    for delivery in deliveries:
+        print(f"#{delivery.item_id} {delivery.status}" + (f" ({delivery.error})" if delivery.error else ""))
+    failed = sum(d.status == "failed" for d in deliveries)
+    print(f"{len(deliveries) - failed} delivered, {failed} still failing")
+    return 1 if failed else 0
 
 
 def _review_dismiss(args) -> int:
@@ -149,8 +165,14 @@ def _purge(args) -> int:
     if days < 0:
         print("error: --days must be 0 or more", file=sys.stderr)
         return 2
-    counts = purge_older_than(days, *_privacy_stores(args))
+    stores = _privacy_stores(args)
+    counts = purge_older_than(days, *stores)
     print(f"purged data older than {days} days: " + ", ".join(f"{table} {n}" for table, n in counts.items()))
+    # The HR console's audit log is kept for its own period (AUDIT_RETENTION_DAYS), not RETENTION_DAYS.
+    from hr_console.audit import purge_audit
+
+    audit_days = load_settings().audit_retention_days
+    print(f"purged audit entries older than {audit_days} days: {purge_audit(stores[0], audit_days)}")
     return 0
 
 
@@ -183,6 +205,12 @@ def _parser() -> argparse.ArgumentParser:
     for name, handler in (("build", _build), ("check", _check), ("ask", _ask), ("review", _review_list)):
         sub.choices[name].set_defaults(handler=handler)
 
+    _review_parser(groups)
+    _privacy_parsers(groups)
+    return parser
+
+
+def _review_parser(groups: Any) -> None:
     review = groups.add_parser("review", help="HR review queue: questions the bot could not answer")
     sub = review.add_subparsers(dest="command", required=True)
     listing = sub.add_parser("list", help="open items (all items with --all)")
@@ -194,11 +222,17 @@ def _parser() -> argparse.ArgumentParser:
     dismiss.add_argument("id", type=int)
     export = sub.add_parser("export", help="export items to a dated CSV file of EXPORTS_DIR")
     export.add_argument("--status", choices=("open", "answered", "dismissed"))
-    handlers = {"list": _review_list, "answer": _review_answer, "dismiss": _review_dismiss, "export": _review_export}
+    sub.add_parser("retry", help="post again the answers whose Slack delivery failed")
+    handlers = {
+        "list": _review_list, "answer": _review_answer, "dismiss": _review_dismiss, "export": _review_export,
+        "retry": _review_retry,
+    }
     for name, handler in handlers.items():
         sub.choices[name].add_argument("--url", help="knowledge-base URL (default: KB_DATABASE_URL)")
         sub.choices[name].set_defaults(handler=handler)
 
+
+def _privacy_parsers(groups: Any) -> None:
     privacy = groups.add_parser("privacy", help="GDPR: erasure and retention")
     sub = privacy.add_subparsers(dest="command", required=True)
     erase = sub.add_parser("erase", help="delete everything kept about one conversation id")
@@ -212,7 +246,6 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--url", help="knowledge-base URL (default: KB_DATABASE_URL)")
         cmd.add_argument("--tracker-url", help="conversation store URL (default: TRACKER_DB_URL)")
         cmd.set_defaults(handler=handler)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

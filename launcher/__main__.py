@@ -1,11 +1,11 @@
 """python -m launcher run | serve NAME | endpoints
 
-  run        the three servers, supervised (make run): checks the knowledge base first, restarts a
-             crashed server with back-off, Ctrl-C or SIGTERM stops them all
-  serve NAME one server (actions, rasa, web) in the foreground, in place of the launcher (containers)
+  run        the three servers and the HR console, supervised (make run): checks the knowledge base
+             first, restarts a crashed server with back-off, Ctrl-C or SIGTERM stops them all
+  serve NAME one server (actions, rasa, web, hr) in the foreground, in place of the launcher (containers)
   endpoints  prints the Rasa server's endpoints file (e.g. for `rasa shell`)
 
-Settings: ACTION_PORT, RASA_PORT, WEB_PORT, BIND_ADDRESS, ACTION_HOST, ACTION_TOKEN, SOCKET_URL, RASA_MODEL,
+Settings: ACTION_PORT, RASA_PORT, WEB_PORT, HR_PORT, BIND_ADDRESS, ACTION_HOST, ACTION_TOKEN, SOCKET_URL, RASA_MODEL,
 RASA_TOKEN, ACTION_SERVER_URL, LOCK_STORE_URL, LOCK_STORE_PREFIX, CORS_ORIGINS (launcher/settings.py); options
 override them (`serve actions --host` sets the action server's address).
 """
@@ -24,22 +24,23 @@ from pathlib import Path
 
 from launcher import endpoints
 from launcher.settings import ROOT, LaunchSettings, from_env
-from launcher.specs import BUILDERS, NAMES, specs
+from launcher.specs import BUILDERS, RUN_NAMES, specs
 from launcher.supervisor import ServerFailed, Supervisor
 
 OPTIONS = {  # option -> settings field
-    "--action-port": "action_port", "--rasa-port": "rasa_port", "--web-port": "web_port", "--host": "host",
+    "--action-port": "action_port", "--rasa-port": "rasa_port", "--web-port": "web_port", "--hr-port": "hr_port",
+    "--host": "host",
     "--model": "model", "--auth-token": "token", "--work-dir": "work_dir",
 }
-PORT_FIELDS = {"actions": "action_port", "rasa": "rasa_port", "web": "web_port"}
+PORT_FIELDS = {"actions": "action_port", "rasa": "rasa_port", "web": "web_port", "hr": "hr_port"}
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m launcher", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="start and supervise the three servers")
+    run = commands.add_parser("run", help="start and supervise the three servers and the HR console")
     serve = commands.add_parser("serve", help="one server in the foreground")
-    serve.add_argument("name", choices=NAMES)
+    serve.add_argument("name", choices=tuple(BUILDERS))
     serve.add_argument("--port", type=int, help="port of that server")
     shown = commands.add_parser("endpoints", help="print the endpoints file")
     for sub in (run, serve, shown):
@@ -74,11 +75,12 @@ def run(settings: LaunchSettings) -> int:
     if not check_knowledge_base():
         print("launcher: the knowledge base check failed (see above): nothing started", file=sys.stderr)
         return 2
-    supervisor = Supervisor(specs(settings))
+    supervisor = Supervisor(specs(settings, RUN_NAMES))
     for sig in (signal.SIGINT, signal.SIGTERM):  # SIGINT too: a background job starts with it ignored
         signal.signal(sig, interrupt)
     print(f"starting: action server on :{settings.action_port}, Rasa server on :{settings.rasa_port}, "
-          f"chat page on http://localhost:{settings.web_port}/ (Ctrl-C to stop)", flush=True)
+          f"chat page on http://localhost:{settings.web_port}/, HR console on http://localhost:{settings.hr_port}/ "
+          "(Ctrl-C to stop)", flush=True)
     try:
         supervisor.start()
         print(f"bot ready: chat page on http://localhost:{settings.web_port}/", flush=True)

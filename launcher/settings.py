@@ -14,6 +14,7 @@ class LaunchSettings:
     action_port: int = 5055
     rasa_port: int = 5005
     web_port: int = 8080
+    hr_port: int = 8081  # the HR console (hr_console/)
     # Bind address of the servers; 0.0.0.0 in containers.
     host: str = "127.0.0.1"
     # Bind address of the action server (not a public service): loopback unless ACTION_HOST says otherwise.
@@ -67,6 +68,7 @@ def from_env(env: Mapping[str, str] | None = None) -> LaunchSettings:
         action_port=core.action_port,
         rasa_port=core.rasa_port,
         web_port=core.web_port,
+        hr_port=core.hr_port,
         host=core.bind_address,
         action_host=core.action_host,
         action_token=core.action_token or None,

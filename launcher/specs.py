@@ -10,6 +10,7 @@ from launcher import endpoints
 from launcher.settings import ROOT, LaunchSettings
 
 NAMES = ("actions", "rasa", "web")
+RUN_NAMES = (*NAMES, "hr")  # `make run`: the bot's servers and the HR console
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,17 @@ def web_server(settings: LaunchSettings) -> ServerSpec:
     )
 
 
-BUILDERS = {"actions": action_server, "rasa": rasa_server, "web": web_server}
+def hr_console(settings: LaunchSettings) -> ServerSpec:
+    """The HR console (hr_console/), on HR_PORT; its login page answers the health check."""
+    return ServerSpec(
+        "hr",
+        (sys.executable, "-m", "hr_console", "serve", "--host", settings.host, "--port", str(settings.hr_port)),
+        f"http://{settings.health_host}:{settings.hr_port}/login",
+        base_env(settings),
+    )
+
+
+BUILDERS = {"actions": action_server, "rasa": rasa_server, "web": web_server, "hr": hr_console}
 
 
 def specs(settings: LaunchSettings, names=NAMES) -> list[ServerSpec]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -16,24 +17,52 @@ from backoffice_career.knowledge import citations, ranking
 from backoffice_career.knowledge.db import ReviewItem, read_revision
 from backoffice_career.knowledge.errors import KnowledgeBaseUnavailable, database_errors
 from backoffice_career.knowledge.index import Hit, Index, TopicInfo, load_index
+from backoffice_career.knowledge.meaning import Embedder
 from backoffice_career.knowledge.text import KbConfig, Normalizer, TopicSpec, topic_weights
+from backoffice_career.knowledge.vocabulary import Vocabulary
 from backoffice_career.profile import plan as plans
 from backoffice_career.review.queue import ReviewQueue
 
 LOAD_ATTEMPTS = 5
+VOCABULARY = Path(__file__).resolve().parents[2] / "data" / "kb" / "vocabulary.yml"
 
 
 class KnowledgeBase:
     """Reads passages from SQL once per revision into a BM25 index and ranks every document on it."""
 
-    def __init__(self, engine: Engine, normalizer: Normalizer, topic_specs: list[TopicSpec], config: KbConfig):
+    def __init__(
+        self, engine: Engine, normalizer: Normalizer, topic_specs: list[TopicSpec], config: KbConfig,
+        vocabulary_path: Path = VOCABULARY,
+    ):
         self.engine = engine
+        self.vocabulary_path = vocabulary_path
+        self._vocabulary: Vocabulary | None = None
         self.normalizer = normalizer
         self.topic_specs = topic_specs
         self.config = config
         self.review = ReviewQueue(engine, normalizer)
         self._index: Index | None = None
         self._load_lock = threading.Lock()
+        self._embedder: Embedder | None = None
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        if self._vocabulary is None:
+            self._vocabulary = Vocabulary.load(self.vocabulary_path, self.normalizer)
+        return self._vocabulary
+
+    def query(self, text: str) -> tuple[list[str], str]:
+        """The lemmas of `text` with the vocabulary's expansion, and the text with the canonical forms added."""
+        lemmas = self.normalizer.lemmas(text)
+        expansion = self.vocabulary.expand(lemmas)
+        extra = [lemma for lemma in expansion.lemmas if lemma not in self.config.generic_words]
+        return lemmas + extra, " ".join([text, *expansion.texts])
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = Embedder(self.normalizer.nlp, self.config.keep_words)
+        return self._embedder
 
     # -- loading
 
@@ -67,8 +96,17 @@ class KnowledgeBase:
                 revision = read_revision(session)
                 index = load_index(session, revision)
                 if read_revision(session) == revision:
+                    self._embed(index)
                     return index
         return None
+
+    def _embed(self, index: Index) -> None:
+        """Meaning vectors of every passage (its section heading included), idf fitted on this revision."""
+        texts = [f"{p.section} {p.text}".strip() for p in index.passages]
+        embedder = Embedder(self.normalizer.nlp, self.config.keep_words)
+        embedder.fit(texts)
+        index.vectors = embedder.matrix(texts)
+        self._embedder = embedder
 
     def check(self) -> int:
         """Number of passages; raises KnowledgeBaseUnavailable when there are none."""
@@ -95,7 +133,7 @@ class KnowledgeBase:
     ) -> list[Hit]:
         """Best passages for a topic and/or wording, best first, each with its score."""
         index = self._current_index()
-        terms = (self.normalizer.lemmas(text) if text else []) + list(extra_terms)
+        terms = (self.query(text)[0] if text else []) + list(extra_terms)
         return self.rank(index, terms, topic, limit)
 
     def rank(self, index: Index, terms: Sequence[str], topic: str | None, limit: int) -> list[Hit]:
@@ -110,8 +148,26 @@ class KnowledgeBase:
         and contain at least `min_coverage` of the specific (non-generic) lemmas of `text`.
         """
         index = self._current_index()
-        terms = self.normalizer.lemmas(text or "")
+        terms = self.normalizer.lemmas(text or "")  # the user's own words: coverage counts them
         return ranking.best_match(index, terms, self.config.generic_words, min_score, min_coverage)
+
+    def second_chance(
+        self, text: str, hint: str | None, min_score: float, lexical_weight: float, hint_weight: float,
+        untopical_only: bool = False,
+    ) -> Hit | None:
+        """The passage of any document closest in meaning and words to `text`, the topic `hint` (the intent's)
+        counting as a boost, when its score clears `min_score`; its score is the second-chance score.
+        `untopical_only`: only passages no topic of the guide covers (HR documents and answers)."""
+        index = self._current_index()
+        terms, expanded = self.query(text or "")
+        wanted = {hint: 1.0} if hint else {}
+        scores = ranking.meaning_scores(
+            index, index.vectors, self.embedder.vector(expanded), terms, wanted,
+            self.config.generic_words, lexical_weight, hint_weight,
+        )
+        if untopical_only:
+            scores[index.tagged()] = 0.0
+        return ranking.second_chance(scores, index, min_score)
 
     def answer(
         self,
@@ -146,8 +202,12 @@ class KnowledgeBase:
         channel: str | None,
         intent: str | None,
         confidence: float | None,
+        reply_channel: str | None = None,
+        reply_thread: str | None = None,
     ) -> int:
-        return self.review.record_unanswered(question, sender_id, channel, intent, confidence)
+        return self.review.record_unanswered(
+            question, sender_id, channel, intent, confidence, reply_channel, reply_thread
+        )
 
     def open_review_items(self) -> list[ReviewItem]:
         return self.review.open_review_items()

@@ -1,6 +1,7 @@
 """Knowledge-base models and the engine factory (SQLAlchemy 1.4, 2.0 style)."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine.url import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, declarative_base, relationship
+
+logger = logging.getLogger(__name__)
 
 Base: Any = declarative_base()  # untyped: SQLAlchemy 1.4 ships no type information
 
@@ -31,6 +35,11 @@ ORIGIN_HR = "hr"
 REVIEW_OPEN = "open"
 REVIEW_ANSWERED = "answered"
 REVIEW_DISMISSED = "dismissed"
+
+DELIVERY_PENDING = "pending"  # waiting for the visitor (widget, REST) or for a retry (Slack)
+DELIVERY_DONE = "delivered"
+DELIVERY_FAILED = "failed"  # Slack refused or unreachable: kept for retry
+DELIVERY_NONE = "none"  # nowhere to deliver (unknown channel, erased sender)
 
 
 def utcnow() -> datetime:
@@ -144,6 +153,13 @@ class ReviewItem(Base):
     resolved_at = Column(DateTime, nullable=True)
     # The HR answer (a document of origin "hr") written for this question, if any.
     document_id = Column(Integer, ForeignKey("kb_document.id", ondelete="SET NULL"), nullable=True)
+    # Where HR's answer goes back (review/delivery.py): the Slack channel id and thread ts of the
+    # question; the delivery's state (DELIVERY_*), time and last error. Nullable: added to old databases.
+    reply_channel = Column(String(100), nullable=True)
+    reply_thread = Column(String(100), nullable=True)
+    delivery = Column(String(20), nullable=True)
+    delivered_at = Column(DateTime, nullable=True)
+    delivery_error = Column(Text, nullable=True)
 
 
 REVISION_KEY = "revision"
@@ -172,12 +188,23 @@ def create_schema(engine: Engine) -> None:
     _add_missing_columns(engine)
 
 
-def _add_missing_columns(engine: Engine) -> None:
+def upgrade_schema(engine: Engine) -> None:
+    """Adds the new nullable columns to the tables of an existing database (no table is created);
+    a database that cannot be reached is left to fail on first use."""
+    try:
+        _add_missing_columns(engine, only_existing=True)
+    except SQLAlchemyError as exc:
+        logger.warning("knowledge base schema not upgraded: %s", exc)
+
+
+def _add_missing_columns(engine: Engine, only_existing: bool = False) -> None:
     """Adds nullable columns that a database built by an older version lacks."""
     inspector = inspect(engine)
     quote = engine.dialect.identifier_preparer.quote
     with engine.begin() as connection:
         for table in Base.metadata.sorted_tables:
+            if only_existing and not inspector.has_table(table.name):
+                continue
             present = {c["name"] for c in inspector.get_columns(table.name)}
             for column in table.columns:
                 if column.name not in present and column.nullable:

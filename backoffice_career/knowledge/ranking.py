@@ -92,3 +92,31 @@ def close_runners_up(hits: Sequence[Hit], min_ratio: float) -> list[Hit]:
         seen.add(hit.text)
         chosen.append(hit)
     return sorted(chosen, key=lambda h: h.position)
+
+
+def meaning_scores(
+    index: Index,
+    vectors: NDArray[np.float32],
+    query_vector: NDArray[np.float32],
+    terms: Sequence[str],
+    wanted: dict[str, float],
+    generic_words: AbstractSet[str],
+    lexical_weight: float,
+    hint_weight: float,
+) -> NDArray[np.float64]:
+    """Second-chance score of every passage: cosine of meaning vectors + `lexical_weight` x share of the
+    question's specific lemmas the passage holds + `hint_weight` x topic strength of the hinted topics."""
+    specific = {t for t in terms if t not in generic_words}
+    coverage = index.coverage(specific) if specific else np.zeros(index.size, dtype=np.float64)
+    cosine = (vectors @ query_vector).astype(np.float64) if len(vectors) else np.zeros(index.size)
+    hint = np.minimum(index.topical(wanted), 1.0)
+    total: NDArray[np.float64] = cosine + lexical_weight * coverage + hint_weight * hint
+    return total
+
+
+def second_chance(scores: NDArray[np.float64], index: Index, min_score: float) -> Hit | None:
+    """The best passage by meaning_scores when it clears `min_score` (calibrated on a development set)."""
+    if not index.size:
+        return None
+    row = int(np.argmax(scores))
+    return index.passages[row].hit(scores[row]) if scores[row] >= min_score else None

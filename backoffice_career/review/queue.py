@@ -22,6 +22,7 @@ from backoffice_career.knowledge.db import (
     Passage,
     ReviewItem,
     bump_revision,
+    upgrade_schema,
     utcnow,
 )
 from backoffice_career.knowledge.errors import database_errors
@@ -79,6 +80,7 @@ class ReviewQueue:
     def __init__(self, engine: Engine, normalizer: Normalizer):
         self.engine = engine
         self.normalizer = normalizer
+        upgrade_schema(engine)  # a database built before a new column still works
 
     def record_unanswered(
         self,
@@ -87,8 +89,13 @@ class ReviewQueue:
         channel: str | None,
         intent: str | None,
         confidence: float | None,
+        reply_channel: str | None = None,
+        reply_thread: str | None = None,
     ) -> int:
-        """Queues a question for HR, cleaned and masked as on the chat path; returns the item id."""
+        """Queues a question for HR, cleaned and masked as on the chat path; returns the item id.
+
+        `reply_channel`/`reply_thread`: the Slack channel id and thread ts where HR's answer is posted.
+        """
         with database_errors(), Session(self.engine) as session, session.begin():
             item = ReviewItem(
                 question=mask_clean_text(question),
@@ -96,6 +103,8 @@ class ReviewQueue:
                 channel=_label(channel),
                 intent=_label(intent),
                 confidence=_confidence(confidence),
+                reply_channel=_label(reply_channel),
+                reply_thread=_label(reply_thread),
             )
             session.add(item)
             session.flush()
@@ -152,3 +161,25 @@ class ReviewQueue:
         with database_errors(), Session(self.engine) as session, session.begin():
             item = self._open_item(session, item_id)
             item.status, item.resolved_at = REVIEW_DISMISSED, utcnow()
+
+    def share_answer(self, item_ids: Sequence[int], document_id: int) -> list[int]:
+        """Closes the other open items of a group with the HR answer already written for one of them;
+        returns the ids it closed."""
+        closed = []
+        with database_errors(), Session(self.engine) as session, session.begin():
+            for item_id in item_ids:
+                item = session.get(ReviewItem, item_id)
+                if item is not None and item.status == REVIEW_OPEN:
+                    item.status, item.resolved_at, item.document_id = REVIEW_ANSWERED, utcnow(), document_id
+                    closed.append(item_id)
+        return closed
+
+    def reopen_review_item(self, item_id: int) -> None:
+        """Puts an answered or dismissed item back in the queue (an HR answer it had stays a passage)."""
+        with database_errors(), Session(self.engine) as session, session.begin():
+            item = session.get(ReviewItem, item_id)
+            if item is None:
+                raise ReviewError(f"no review item #{item_id}")
+            if item.status == REVIEW_OPEN:
+                raise ReviewError(f"review item #{item_id} is already open")
+            item.status, item.resolved_at = REVIEW_OPEN, None

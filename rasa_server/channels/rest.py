@@ -9,6 +9,7 @@ credentials.yml: rasa_server.channels.rest.RestChannel
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -19,6 +20,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from backoffice_career.review.delivery import notices_for
 from backoffice_career.settings import load_settings
 from rasa_server.channels.checks import RequestError, error_response, parse_rest_body
 from rasa_server.channels.identity import REST, bearer_token_matches, conversation_id
@@ -53,9 +55,13 @@ class RestChannel(RestInput):
                 logger.info("REST request refused: %s", error.code)
                 return error_response(error)
             collector = CollectingOutputChannel()
+            conversation = conversation_id(REST, sender)
             await on_new_message(UserMessage(
-                text, collector, conversation_id(REST, sender), input_channel=self.name(), metadata=metadata
+                text, collector, conversation, input_channel=self.name(), metadata=metadata
             ))
-            return response.json([{**message, "recipient_id": sender} for message in collector.messages])
+            # HR's answers to the sender's earlier questions come first (backoffice_career/review/delivery.py).
+            notices = [{"text": notice} for notice in await asyncio.to_thread(notices_for, conversation)]
+            messages = notices + collector.messages
+            return response.json([{**message, "recipient_id": sender} for message in messages])
 
         return webhook

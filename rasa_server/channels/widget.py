@@ -10,6 +10,7 @@ credentials.yml: rasa_server.channels.widget.SocketIOChannel
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -19,6 +20,7 @@ from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 from socketio import AsyncServer
 
+from backoffice_career.review.delivery import notices_for
 from backoffice_career.settings import load_settings
 from rasa_server.channels.checks import cors_origins, rules, socket_message_problem
 from rasa_server.channels.identity import WEB, SessionSigner, conversation_id, session_key
@@ -76,8 +78,14 @@ class SocketIOChannel(SocketIOInput):
             await sio.save_session(sid, {"sender": sender}, namespace=namespace)
             sio.enter_room(sid, sender, namespace=namespace)
             await sio.emit("session_confirm", signed, room=sid, namespace=namespace)
+            await self._hand_over_notices(sio, sid, sender, namespace)
 
         sio.on("session_request", session_request, namespace=namespace)
+
+    async def _hand_over_notices(self, sio: AsyncServer, sid: str, sender: str, namespace: str) -> None:
+        """HR's answers to the visitor's earlier questions (backoffice_career/review/delivery.py), once."""
+        for text in await asyncio.to_thread(notices_for, sender):
+            await sio.emit(self.bot_message_evt, {"text": text}, room=sid, namespace=namespace)
 
     def _check_messages(self, sio: AsyncServer, namespace: str, handle_message: Callable) -> None:
         async def refuse(sid: str, reason: str) -> None:
@@ -91,6 +99,7 @@ class SocketIOChannel(SocketIOInput):
             sender = (await sio.get_session(sid, namespace=namespace)).get("sender")
             if sender is None:
                 return await refuse(sid, "no session_request before the message")
+            await self._hand_over_notices(sio, sid, sender, namespace)
             # Rasa's handler routes by `session_id`: it gets the socket's own conversation.
             return await handle_message(sid, {**data, "session_id": sender})
 

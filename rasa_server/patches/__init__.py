@@ -12,6 +12,7 @@ from rasa_server.patches import (
     event_lookup,
     fault_apology,
     fifo_gate,
+    spacy_exclude,
     tracker_store_faults,
 )
 from rasa_server.patches.guard import RASA_VERSION, Patch, RasaVersionError
@@ -26,6 +27,7 @@ PATCHES: tuple[Patch, ...] = (
     action_timeout.install,
     fifo_gate.install,
     fault_apology.install,
+    spacy_exclude.install,
 )
 
 

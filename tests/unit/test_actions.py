@@ -54,7 +54,7 @@ async def test_out_of_scope_is_answered_honestly_and_queued_for_hr(fresh_kb):
 
 
 async def test_an_intent_without_topic_falls_back_to_no_answer(fresh_kb):
-    dispatcher, events = await run(ActionAnswerTopic(lambda: fresh_kb), make_tracker("bonjour", "greet"))
+    dispatcher, events = await run(ActionAnswerTopic(lambda: fresh_kb), make_tracker("et le CE ?", "ask_profile"))
     assert [m["response"] for m in dispatcher.messages] == ["utter_no_answer"]
     assert events == []
     assert len(fresh_kb.open_review_items()) == 1

@@ -11,7 +11,7 @@ import pytest
 from backoffice_career.settings import ROOT
 
 CORE = "backoffice_career"
-ADAPTERS = ("actions", "rasa_server", "hr", "launcher", "web")
+ADAPTERS = ("actions", "rasa_server", "hr", "hr_console", "launcher", "web")
 MAX_FILE_LINES = 300
 MAX_FUNCTION_LINES = 50
 

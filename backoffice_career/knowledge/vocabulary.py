@@ -1,0 +1,68 @@
+"""Vocabulary of the trade (data/kb/vocabulary.yml): families of words that mean the same thing here.
+
+Query expansion: a question holding a member of a family (as a lemma sequence) gets the lemmas of the
+family's canonical form, the words the guide uses, for BM25 and for the meaning vector.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from backoffice_career.knowledge.text import Normalizer, contains_sequence
+from backoffice_career.resources import load_yaml
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    canonical: str
+    canonical_lemmas: tuple[str, ...]
+    members: tuple[tuple[str, ...], ...]  # lemma sequences of the variants
+
+
+@dataclass(frozen=True)
+class Expansion:
+    lemmas: list[str]  # canonical lemmas to add to the query's
+    texts: list[str]  # canonical forms, for the meaning vector
+
+
+class Vocabulary:
+    def __init__(self, families: Sequence[Family]) -> None:
+        self.families = list(families)
+
+    @classmethod
+    def load(cls, path: Path, normalizer: Normalizer) -> Vocabulary:
+        if not path.exists():
+            return cls([])
+        raw = load_yaml(path).get("families") or {}
+        families = []
+        for name, body in raw.items():
+            canonical = str(body.get("canonical") or "").strip()
+            variants = [str(v) for v in body.get("variants") or [] if str(v).strip()]
+            if not canonical or not variants:
+                continue
+            lemma_lists = normalizer.lemmas_many([canonical, *variants])
+            members = tuple(tuple(m) for m in lemma_lists[1:] if m)
+            families.append(Family(name, canonical, tuple(lemma_lists[0]), members))
+        return cls(families)
+
+    def expand(self, lemmas: Sequence[str]) -> Expansion:
+        """What a question's lemmas add: each family one of whose variants it holds, and not its canonical."""
+        matched: list[tuple[Family, list[tuple[str, ...]]]] = []
+        for family in self.families:
+            if not family.canonical_lemmas or contains_sequence(lemmas, family.canonical_lemmas):
+                continue
+            members = [m for m in family.members if contains_sequence(lemmas, m)]
+            if members:
+                matched.append((family, members))
+        longer = [m for _, members in matched for m in members]
+        extra_lemmas: list[str] = []
+        extra_texts: list[str] = []
+        for family, members in matched:
+            # "manager" inside "office manager": the longer member speaks, not the word inside it.
+            if all(any(len(o) > len(m) and contains_sequence(o, m) for o in longer) for m in members):
+                continue
+            extra_lemmas.extend(family.canonical_lemmas)
+            extra_texts.append(family.canonical)
+        return Expansion(extra_lemmas, extra_texts)

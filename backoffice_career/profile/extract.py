@@ -1,0 +1,185 @@
+"""Facts a person states about themselves in free text, negations included; the rules live in
+data/profile/extraction.yml. Name, age, gender and origin are removed first and change nothing."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from backoffice_career.names import (
+    PROFILE_SLOTS,
+    SLOT_EDUCATION,
+    SLOT_EXPERIENCE_YEARS,
+    SLOT_SITUATION,
+    SLOT_SKILLS,
+    SLOT_SUPERVISED,
+    SLOT_TARGET_COMPANY,
+)
+from backoffice_career.profile.extract_text import (
+    Rules,
+    clauses,
+    durations,
+    find,
+    has,
+    is_personal_detail,
+    load_rules,
+    negated,
+    normalise,
+    phrase_tokens,
+)
+from backoffice_career.profile.facts import UNKNOWN
+
+__all__ = ["extract_facts", "facts_to_fill", "is_personal_detail"]
+
+Facts = dict[str, Any]
+
+
+def _experience(clause_list: list[list[str]], rules: Rules) -> float | None:
+    config = rules.raw["experience"]
+    found: float | None = None
+    for tokens in clause_list:
+        for years, start, end in durations(tokens, rules):
+            after = tokens[end:end + 6]
+            before = tokens[:start]
+            linked = [f"{link} {job}" for link in config["job_links"] for job in config["office_jobs"]]
+            if has(after, config["after_cues"]) or has(tokens[end:end + 8], linked) or (
+                has(before, config["before_cues"]) and has(tokens, config["job_cues"])
+            ):
+                found = max(found or 0.0, years)
+        since = _since_year(tokens, config)
+        if since is not None:
+            found = max(found or 0.0, since)
+        if found is None:
+            if has(tokens, config["none"]):
+                found = 0.0
+            for phrase in config["negatable"]:
+                if any(negated(tokens, i, len(phrase_tokens(phrase)), rules) for i in find(tokens, phrase)):
+                    found = 0.0
+    return found
+
+
+def _since_year(tokens: list[str], config: dict[str, Any]) -> float | None:
+    """Years since "depuis 2019" in a clause about a job."""
+    this_year = date.today().year
+    for cue in config["since_year"]:
+        for i in find(tokens, cue):
+            end = i + len(phrase_tokens(cue))
+            year = tokens[end] if end < len(tokens) else ""
+            if re.fullmatch(r"(19|20)\d\d", year) and int(year) <= this_year and has(tokens, config["job_cues"]):
+                return float(max(this_year - int(year), 0))
+    return None
+
+
+def _supervised(clause_list: list[list[str]], rules: Rules) -> str | None:
+    config = rules.raw["supervised"]
+    answer: str | None = None
+    for tokens in clause_list:
+        if has(tokens, config["negative"]):
+            answer = answer or "non"
+            continue
+        for phrase in config["positive"]:
+            for i in find(tokens, phrase):
+                if negated(tokens, i, len(phrase_tokens(phrase)), rules):
+                    answer = answer or "non"
+                else:
+                    return "oui"
+    return answer
+
+
+def _stated(tokens: list[str], phrases: Iterable[str], rules: Rules) -> bool:
+    """A phrase occurs in the clause, not negated."""
+    return any(
+        not negated(tokens, i, len(phrase_tokens(p)), rules) for p in phrases for i in find(tokens, p)
+    )
+
+
+def _situation(clause_list: list[list[str]], rules: Rules) -> str | None:
+    config = rules.raw["situation"]
+    seen: set[str] = set()
+    for tokens in clause_list:
+        wishful = has(tokens, config["aspiration"])
+        for value, phrases in config["values"].items():
+            if wishful and value in config["aspiration_only"]:
+                continue
+            if _stated(tokens, phrases, rules):
+                seen.add(value)
+    return next((v for v in config["priority"] if v in seen), None)
+
+
+def _target(clause_list: list[list[str]], rules: Rules) -> str | None:
+    config = rules.raw["target_company"]
+    found: str | None = None
+    for tokens in clause_list:
+        if not has(tokens, config["cues"]):
+            continue
+        for value, phrases in config["values"].items():
+            if _stated(tokens, phrases, rules):
+                found = value
+    return found
+
+
+def _skills(clause_list: list[list[str]], rules: Rules) -> list[str] | None:
+    config = rules.raw["skills"]
+    found: list[str] = []
+    none = False
+    for tokens in clause_list:
+        if has(tokens, config["none"]):
+            none = True
+            continue
+        for value, phrases in config["values"].items():
+            if value not in found and _stated(tokens, phrases, rules):
+                found.append(value)
+    if found:
+        return found
+    return ["aucune"] if none else None
+
+
+def _education(clause_list: list[list[str]], rules: Rules) -> str | None:
+    config = rules.raw["education"]
+    rank = config["rank"]
+    best: str | None = None
+    for tokens in clause_list:
+        for value, phrases in config["values"].items():
+            for phrase in phrases:
+                for i in find(tokens, phrase):
+                    immune = phrase in config["negation_immune"]
+                    is_negated = not immune and negated(tokens, i, len(phrase_tokens(phrase)), rules)
+                    level = config["negated_value"] if is_negated else value
+                    if best is None or rank.index(level) > rank.index(best):
+                        best = level
+    return best
+
+
+def extract_facts(text: str | None, rules: Rules | None = None) -> Facts:
+    """Every profile fact the message states, as canonical slot values; absent slots are not stated."""
+    if not text or not isinstance(text, str):
+        return {}
+    rules = rules or load_rules()
+    clause_list = clauses(normalise(text, rules), rules)
+    found: Facts = {
+        SLOT_EXPERIENCE_YEARS: _experience(clause_list, rules),
+        SLOT_SUPERVISED: _supervised(clause_list, rules),
+        SLOT_SITUATION: _situation(clause_list, rules),
+        SLOT_TARGET_COMPANY: _target(clause_list, rules),
+        SLOT_SKILLS: _skills(clause_list, rules),
+        SLOT_EDUCATION: _education(clause_list, rules),
+    }
+    return {slot: value for slot, value in found.items() if value is not None}
+
+
+def facts_to_fill(messages: list[str], current: dict[str, Any]) -> Facts:
+    """Slot values from the person's messages (oldest first): the latest message may correct a slot,
+    earlier ones only fill what is still empty."""
+    result: Facts = {}
+    for text in messages[:-1]:
+        for slot, value in extract_facts(text).items():
+            if current.get(slot) is None:
+                result[slot] = value
+    if messages:
+        result.update(extract_facts(messages[-1]))
+    # Never overwrite an answer with the same value, nor a skipped slot with nothing new.
+    return {
+        slot: value for slot, value in result.items()
+        if slot in PROFILE_SLOTS and current.get(slot) != value and value != UNKNOWN
+    }

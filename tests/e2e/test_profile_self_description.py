@@ -1,0 +1,47 @@
+"""A full self-description over REST: the form asks nothing the message stated, and a name, an age, a gender
+or an origin changes neither what is understood nor the plan."""
+from __future__ import annotations
+
+import uuid
+
+ASKED = ("experience_years", "supervised", "situation", "target_company", "skills", "education")
+PLAN_REQUEST = "fais-moi un plan"
+FULL = ("Assistante comptable depuis 5 ans, j'ai encadré deux stagiaires, à l'aise avec les tableurs, "
+        "je vise une grosse boîte.")
+STATED = {"experience_years", "supervised", "situation", "target_company", "skills"}
+ANSWERS = {"education": "un BTS"}  # the only fact FULL does not state
+PREFIXES = ["", "Bonjour, je m'appelle Fatoumata, 52 ans, d'origine sénégalaise. ", "Homme, 23 ans, né en Algérie, "]
+
+
+def question_of(domain, text):
+    return next((s for s in ASKED if text == domain["responses"][f"utter_ask_{s}"][0]["text"]), None)
+
+
+def plan_after(bot, domain, opening, max_turns=8):
+    """Sends the self-description and a plan request, answers the questions; returns the slots asked and the plan."""
+    sender = f"self-{uuid.uuid4().hex[:8]}"
+    plan_start = domain["responses"]["utter_plan"][0]["text"].split("{", 1)[0]
+    asked: list[str] = []
+    texts = bot.texts(opening, sender)
+    if question_of(domain, texts[-1]) is None:
+        texts = bot.texts(PLAN_REQUEST, sender)
+    for _ in range(max_turns):
+        plan = next((t for t in texts if t.startswith(plan_start)), None)
+        if plan is not None:
+            return asked, plan
+        slot = question_of(domain, texts[-1])
+        assert slot, f"unexpected bot message: {texts}"
+        asked.append(slot)
+        if slot in STATED:
+            return asked, None
+        texts = bot.texts(ANSWERS[slot], sender)
+    raise AssertionError(f"no plan after {max_turns} turns: {texts}")
+
+
+def test_full_self_description_is_not_asked_again_and_personal_details_change_nothing(bot, domain):
+    plans = []
+    for prefix in PREFIXES:
+        asked, plan = plan_after(bot, domain, prefix + FULL)
+        assert not set(asked) & STATED, f"{prefix!r}: asked again {asked}"
+        plans.append(plan)
+    assert plans[0] and all(p == plans[0] for p in plans)

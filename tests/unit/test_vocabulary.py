@@ -1,0 +1,49 @@
+"""The vocabulary of the trade (data/kb/vocabulary.yml) expands questions to the guide's words."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from backoffice_career.knowledge.vocabulary import Vocabulary
+from backoffice_career.settings import ROOT
+
+VOCABULARY = ROOT / "data" / "kb" / "vocabulary.yml"
+
+
+def test_a_variant_brings_its_canonical_form(normalizer):
+    vocabulary = Vocabulary.load(VOCABULARY, normalizer)
+    expansion = vocabulary.expand(normalizer.lemmas("Dans une petite boîte, le poste ressemble à quoi ?"))
+    assert "petite entreprise" in expansion.texts
+    assert set(normalizer.lemmas("petite entreprise")) <= set(expansion.lemmas)
+
+
+def test_a_question_already_in_the_guide_words_is_not_expanded(normalizer):
+    vocabulary = Vocabulary.load(VOCABULARY, normalizer)
+    assert "en ligne" not in vocabulary.expand(normalizer.lemmas("les cours en ligne")).texts
+
+
+def test_hr_can_add_a_family(tmp_path: Path, normalizer):
+    path = tmp_path / "vocabulary.yml"
+    path.write_text("families:\n  canteen:\n    canonical: restaurant d'entreprise\n    variants: [cantine, self]\n",
+                    encoding="utf-8")
+    expansion = Vocabulary.load(path, normalizer).expand(normalizer.lemmas("la cantine ouvre à quelle heure ?"))
+    assert expansion.texts == ["restaurant d'entreprise"]
+
+
+def test_a_missing_or_empty_file_expands_nothing(tmp_path: Path, normalizer):
+    assert Vocabulary.load(tmp_path / "none.yml", normalizer).expand(["pme"]).lemmas == []
+    (tmp_path / "empty.yml").write_text("families:\n", encoding="utf-8")
+    assert Vocabulary.load(tmp_path / "empty.yml", normalizer).expand(["pme"]).lemmas == []
+
+
+async def test_expansion_reaches_the_answer(fresh_kb):
+    # "à distance" is the guide's "en ligne": the courses passage.
+    hit = fresh_kb.second_chance("les cours existent à distance ?", None, 0.0, 0.4, 0.1)
+    assert hit is not None and "en ligne" in hit.text
+
+
+def test_a_word_inside_a_longer_variant_does_not_bring_its_own_family(normalizer):
+    # "manager" (to supervise) inside "office manager" (the job title).
+    vocabulary = Vocabulary.load(VOCABULARY, normalizer)
+    assert vocabulary.expand(normalizer.lemmas("comment devenir office manager")).texts == [
+        "gestionnaire de back-office"
+    ]
