@@ -24,8 +24,8 @@ from tests.helpers.fake_slack import BOT_USER, SLACK_TOKEN
 from tests.helpers.responses import static_part
 from tests.helpers.slack_events import Slack, envelope, new_id, new_ts, user_message
 
-QUESTION = "est-ce que je peux venir au bureau avec mon chien le vendredi ?"
-ANSWER = "Les animaux ne sont pas admis dans les locaux, sauf les chiens d'assistance."
+QUESTION = "le parking de la tour est-il gratuit pour les visiteurs le vendredi ?"
+ANSWER = "Le parking visiteurs est gratuit, sur réservation auprès de l'accueil."
 
 
 @pytest.fixture
