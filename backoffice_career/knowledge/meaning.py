@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from spacy.language import Language
+
+if TYPE_CHECKING:  # spaCy loads on first use, not at the action server's import (tests/e2e/test_warm_up.py)
+    from spacy.language import Language
 
 from backoffice_career.knowledge.text import fold
 
