@@ -67,7 +67,7 @@ def main() -> None:
         rows = []
         for text, accept in questions():
             terms, expanded = kb.query(text)
-            vector = kb.embedder.vector(expanded)
+            vector = index.embedder.vector(expanded)
             per_weight = []
             # The topics the words suggest (cues of data/kb/topics.yml) are the hint, as when the NLU is unsure.
             wanted = topic_weights(terms, kb.topic_specs)

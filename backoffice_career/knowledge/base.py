@@ -43,7 +43,6 @@ class KnowledgeBase:
         self.review = ReviewQueue(engine, normalizer)
         self._index: Index | None = None
         self._load_lock = threading.Lock()
-        self._embedder: Embedder | None = None
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -57,12 +56,6 @@ class KnowledgeBase:
         expansion = self.vocabulary.expand(lemmas)
         extra = [lemma for lemma in expansion.lemmas if lemma not in self.config.generic_words]
         return lemmas + extra, " ".join([text, *expansion.texts])
-
-    @property
-    def embedder(self) -> Embedder:
-        if self._embedder is None:
-            self._embedder = Embedder(self.normalizer.nlp, self.config.keep_words)
-        return self._embedder
 
     # -- loading
 
@@ -106,7 +99,7 @@ class KnowledgeBase:
         embedder = Embedder(self.normalizer.nlp, self.config.keep_words)
         embedder.fit(texts)
         index.vectors = embedder.matrix(texts)
-        self._embedder = embedder
+        index.embedder = embedder
 
     def check(self) -> int:
         """Number of passages; raises KnowledgeBaseUnavailable when there are none."""
@@ -162,7 +155,7 @@ class KnowledgeBase:
         terms, expanded = self.query(text or "")
         wanted = {hint: 1.0} if hint else {}
         scores = ranking.meaning_scores(
-            index, index.vectors, self.embedder.vector(expanded), terms, wanted,
+            index, index.vectors, index.embedder.vector(expanded), terms, wanted,
             self.config.generic_words, lexical_weight, hint_weight,
         )
         if untopical_only:

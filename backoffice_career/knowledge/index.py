@@ -92,7 +92,9 @@ class Index:
         self.advice = advice
         self.by_intent = {t.intent: t for t in topics if t.intent}
         self.size = len(passages)
-        self.vectors: NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)  # meaning.py, set on load
+        # Set on load by KnowledgeBase._embed: the passages' meaning vectors and the embedder fitted on them.
+        self.vectors: NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
+        self.embedder: Any = None
         self._vocab: dict[str, int] = {}
         self._data = self._indices = self._indptr = np.zeros(0)
         if passages:
