@@ -54,8 +54,14 @@ class KnowledgeBase:
         """The lemmas of `text` with the vocabulary's expansion, and the text with the canonical forms added."""
         lemmas = self.normalizer.lemmas(text)
         expansion = self.vocabulary.expand(lemmas)
-        extra = [lemma for lemma in expansion.lemmas if lemma not in self.config.generic_words]
-        return lemmas + extra, " ".join([text, *expansion.texts])
+        return lemmas + self._specific(expansion.lemmas), " ".join([text, *expansion.texts])
+
+    def expand(self, lemmas: Sequence[str]) -> list[str]:
+        """`lemmas` (already normalised) with the vocabulary's expansion, as `query` gives them."""
+        return list(lemmas) + self._specific(self.vocabulary.expand(list(lemmas)).lemmas)
+
+    def _specific(self, lemmas: Sequence[str]) -> list[str]:
+        return [lemma for lemma in lemmas if lemma not in self.config.generic_words]
 
     # -- loading
 

@@ -47,3 +47,19 @@ def test_a_word_inside_a_longer_variant_does_not_bring_its_own_family(normalizer
     assert vocabulary.expand(normalizer.lemmas("comment devenir office manager")).texts == [
         "gestionnaire de back-office"
     ]
+
+
+def test_the_faq_batch_and_the_bot_expand_a_question_alike(kb, normalizer):
+    """The FAQ batch passes lemmas it computed in batches; the bot passes the text: same expansion, same answer."""
+    from backoffice_career.knowledge.answer import answer_topic
+
+    questions = {
+        "Comment devenir gestionnaire de back-office ?": "ask_how_to_become",
+        "Dans une petite boîte, le poste d'office manager ressemble à quoi ?": "ask_company_size",
+    }
+    for text, intent in questions.items():
+        lemmas = normalizer.lemmas(text)
+        assert kb.expand(lemmas) == kb.query(text)[0]
+        by_text = answer_topic(kb, text, intent)
+        by_lemmas = answer_topic(kb, text, intent, lemmas=lemmas)
+        assert by_text.hits and [h.passage_id for h in by_lemmas.hits] == [h.passage_id for h in by_text.hits], text
