@@ -8,6 +8,7 @@ RASA := $(VENV)/bin/rasa
 INSTALLED := $(VENV)/.installed
 KB_STAMP := var/kb.stamp
 WEB_STAMP := web/node_modules/.package-lock.json
+AXE_STAMP := tests/browser/node_modules/.package-lock.json
 CHROMIUM := /usr/bin/chromium
 MODEL := models/bot.tar.gz
 TRAIN_DATA := data/nlu data/rules
@@ -20,7 +21,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONHASHSEED ?= 0
 
-.PHONY: help setup kb model web browser services-bin run shell test check lint unit validate stories evaluate bench bench-load bench-kb faq review report purge hr-user clean tune-fallback
+.PHONY: help setup kb model web browser browser-deps services-bin run shell test check lint unit validate stories evaluate bench bench-load bench-kb faq review report purge hr-user clean tune-fallback
 
 help:
 	@echo "make run       set up (venv, dependencies, knowledge base, model) and start the bot"
@@ -64,10 +65,20 @@ $(MODEL): $(INSTALLED) $(TRAIN_FILES)
 # The chat page's widget (rasa-webchat, pinned in web/package-lock.json).
 web: $(WEB_STAMP)
 
-$(WEB_STAMP): web/package.json web/package-lock.json
-	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq npm; } \
+NEED_NPM = @command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq npm; } \
 	  || { echo "npm is missing: install Node.js and npm (as root: apt-get install npm)" >&2; exit 1; }
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	$(NEED_NPM)
 	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The browser tests' own tools: axe-core (accessibility checks), pinned in tests/browser/package-lock.json.
+browser-deps: $(AXE_STAMP)
+
+$(AXE_STAMP): tests/browser/package.json tests/browser/package-lock.json
+	$(NEED_NPM)
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 	@touch $@
 
 # Debian's chromium for the browser tests (never a test tool's own browser download).
@@ -109,7 +120,7 @@ check: lint
 	$(PY) -m pytest tests/unit -m unit -q
 
 # Every pytest test: unit, model (trained model), e2e (real servers), browser (chromium).
-unit: $(KB_STAMP) $(MODEL) $(WEB_STAMP) $(CHROMIUM) services-bin
+unit: $(KB_STAMP) $(MODEL) $(WEB_STAMP) $(AXE_STAMP) $(CHROMIUM) services-bin
 	$(PY) -m pytest tests
 
 stories: $(MODEL)

@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     hr_port: int = Field(8081, env="HR_PORT")
     hr_session_secret: str = Field("", env="HR_SESSION_SECRET")
     hr_session_minutes: float = Field(60.0, env="HR_SESSION_MINUTES")
+    # The session cookie is sent over HTTPS only (`Secure`): set it when a TLS proxy serves the console.
+    hr_cookie_secure: bool = Field(False, env="HR_COOKIE_SECURE")
     hr_login_max_failures: int = Field(5, env="HR_LOGIN_MAX_FAILURES")
     hr_login_delay_seconds: float = Field(30.0, env="HR_LOGIN_DELAY_SECONDS")
     audit_retention_days: int = Field(730, env="AUDIT_RETENTION_DAYS")

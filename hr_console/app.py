@@ -55,7 +55,8 @@ def create_app(
     app.config.update(
         SECRET_KEY=secret,
         SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SAMESITE="Lax",  # a link to the console from another site (a mail) keeps the session
+        SESSION_COOKIE_SECURE=settings.hr_cookie_secure,
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.hr_session_minutes),
         MAX_CONTENT_LENGTH=UPLOAD_MEGABYTES * MEGABYTE + MEGABYTE,  # the file and the form around it
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session

@@ -35,6 +35,14 @@ def list_documents(kb: KnowledgeBase) -> list[Document]:
         return list(session.scalars(query))
 
 
+def get_document(kb: KnowledgeBase, document_id: int) -> Document | None:
+    """One document with its passages."""
+    with Session(kb.engine) as session:
+        query = select(Document).where(Document.id == document_id).options(selectinload(Document.passages))
+        found: Document | None = session.scalar(query)
+        return found
+
+
 def _rebuild(kb: KnowledgeBase, settings: Settings, normalizer: Normalizer) -> list[str]:
     topics = load_topics(settings.topics_file, normalizer)
     report = build(kb.engine, settings.knowledge_dir, normalizer, topics, settings.advice_dir)

@@ -117,6 +117,11 @@ def document_list() -> str:
     return render_template("documents.html", documents=documents.list_documents(hr()["kb"]), form=UploadForm())
 
 
+def document_detail(document_id: int) -> str:
+    document = documents.get_document(hr()["kb"], document_id) or abort(404)
+    return render_template("document.html", document=document)
+
+
 def _ingest_normalizer() -> Any:
     """The normaliser with spaCy's parser (sentences), loaded at the first upload or removal."""
     from backoffice_career.knowledge.factory import build_normalizer
@@ -164,5 +169,6 @@ def register(app: Flask) -> None:
     app.add_url_rule("/queue/<int:item_id>/dismiss", "dismiss", dismiss, methods=["POST"])
     app.add_url_rule("/queue/<int:item_id>/reopen", "reopen", reopen, methods=["POST"])
     app.add_url_rule("/documents", "document_list", document_list)
+    app.add_url_rule("/documents/<int:document_id>", "document_detail", document_detail)
     app.add_url_rule("/documents/upload", "upload", upload, methods=["POST"])
     app.add_url_rule("/documents/<int:document_id>/remove", "remove", remove, methods=["POST"])

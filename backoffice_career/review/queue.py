@@ -133,10 +133,12 @@ class ReviewQueue:
         return found
 
     def answer_review_item(self, item_id: int, answer: str) -> int:
-        """Stores HR's answer as a new passage (document of origin "hr"); returns the document id.
+        """Stores HR's answer as a passage (document of origin "hr"); returns the document id.
 
         The passage is indexed on the question and the answer, so that the question and its
         paraphrases find it; running servers reload it (revision bump), with no retraining.
+        An item answered before and reopened keeps its HR document (same id, same citation) with the new
+        answer in place of the old one, and its delivery starts again (review/delivery.py).
         """
         answer = " ".join(clean_text(answer).split())
         if not answer:
@@ -144,18 +146,34 @@ class ReviewQueue:
         with database_errors(), Session(self.engine) as session, session.begin():
             item = self._open_item(session, item_id)
             lemmas = self.normalizer.lemmas(f"{item.question}\n{answer}")
-            name = f"hr-review-{item.id}"
-            document = Document(name=name, title=name, origin=ORIGIN_HR)
-            document.passages = [
-                Passage(position=1, paragraph=1, sentence_start=1, sentence_end=1, text=answer, lemmas=" ".join(lemmas))
-            ]
-            session.add(document)
+            passage = Passage(
+                position=1, paragraph=1, sentence_start=1, sentence_end=1, text=answer, lemmas=" ".join(lemmas)
+            )
+            document = self._earlier_answer(session, item)
+            if document is None:
+                name = f"hr-review-{item.id}"
+                document = Document(name=name, title=name, origin=ORIGIN_HR)
+                session.add(document)
+            document.passages = [passage]  # the old passage, if any, is deleted (delete-orphan)
             session.flush()
             document.title = hr_title(self.normalizer.config, document.id)
             item.status, item.resolved_at, item.document_id = REVIEW_ANSWERED, utcnow(), document.id
+            item.delivery = item.delivered_at = item.delivery_error = None
             bump_revision(session)
             document_id: int = document.id
             return document_id
+
+    @staticmethod
+    def _earlier_answer(session: Session, item: ReviewItem) -> Document | None:
+        """The HR document of an item answered before (then reopened), or left by an earlier answer of it."""
+        if item.document_id is not None:
+            document: Document | None = session.get(Document, item.document_id)
+            if document is not None and document.origin == ORIGIN_HR:
+                return document
+        found: Document | None = session.scalar(
+            select(Document).where(Document.name == f"hr-review-{item.id}", Document.origin == ORIGIN_HR)
+        )
+        return found
 
     def dismiss_review_item(self, item_id: int) -> None:
         with database_errors(), Session(self.engine) as session, session.begin():
@@ -175,7 +193,12 @@ class ReviewQueue:
         return closed
 
     def reopen_review_item(self, item_id: int) -> None:
-        """Puts an answered or dismissed item back in the queue (an HR answer it had stays a passage)."""
+        """Puts an answered or dismissed item back in the queue.
+
+        An HR answer it had stays a passage, and the item keeps its link to it (answering again replaces it)
+        and to the asker (sender, Slack thread). A notice not yet taken by the asker is withdrawn: the next
+        answer is delivered instead.
+        """
         with database_errors(), Session(self.engine) as session, session.begin():
             item = session.get(ReviewItem, item_id)
             if item is None:
@@ -183,3 +206,4 @@ class ReviewQueue:
             if item.status == REVIEW_OPEN:
                 raise ReviewError(f"review item #{item_id} is already open")
             item.status, item.resolved_at = REVIEW_OPEN, None
+            item.delivery = item.delivered_at = item.delivery_error = None

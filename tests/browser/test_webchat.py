@@ -3,78 +3,15 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import urlsplit
 
 import pytest
 import requests
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from backoffice_career.settings import ROOT
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
-ARTIFACTS = ROOT / "tests" / "artifacts"
 SOURCE = "Source : « Comment devenir gestionnaire de back office ? », §"
-TIMEOUT = 60_000  # ms; the first answer also loads the action server's spaCy model
-expect.set_options(timeout=TIMEOUT)
 WIDGET = json.loads((ROOT / "web" / "widget.json").read_text("utf-8"))
-
-
-# Module scope: sync Playwright keeps an event loop running in the main thread while it is open, which
-# would stop every later asyncio test of the session.
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-
-
-class ChatPage:
-    """One browser tab on the chat page, recording dialogs and the hosts it contacts."""
-
-    def __init__(self, browser, url: str, width: int, height: int):
-        self.context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
-        self.page = self.context.new_page()
-        self.dialogs = []
-        self.hosts = set()
-        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
-        self.page.on("request", lambda request: self.hosts.add(urlsplit(request.url).hostname))
-        self.page.set_default_timeout(TIMEOUT)
-        self.page.goto(url)
-
-    def bot_messages(self):
-        return self.page.locator(".rw-response .rw-message-text")
-
-    def user_messages(self):
-        return self.page.locator(".rw-client .rw-message-text")
-
-    def ask(self, text: str) -> None:
-        before = self.bot_messages().count()
-        box = self.page.locator(".rw-new-message")
-        box.fill(text)
-        box.press("Enter")
-        expect(self.bot_messages()).to_have_count(before + 1)
-
-    def screenshot(self, name: str) -> None:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-
-
-@pytest.fixture
-def open_page(browser, chat_page):
-    pages = []
-
-    def open_(width: int = 1280, height: int = 860) -> ChatPage:
-        pages.append(ChatPage(browser, chat_page, width, height))
-        return pages[-1]
-
-    yield open_
-    for page in pages:
-        page.context.close()
 
 
 def greeting(domain) -> str:
@@ -95,11 +32,11 @@ def test_french_page_greets_answers_with_source_and_keeps_the_conversation_on_re
     expect(answer).to_contain_text("traitement de texte et en tableur")
     expect(answer).to_contain_text(SOURCE)
 
-    session_id = page.evaluate("() => JSON.parse(sessionStorage.getItem('chat_session')).session_id")
+    session_id = chat.session_id()
     page.reload()
     expect(chat.user_messages().first).to_have_text("faut il maitriser excel pour bosser en back office ?")
     expect(chat.bot_messages().nth(1)).to_contain_text("traitement de texte et en tableur")
-    assert page.evaluate("() => JSON.parse(sessionStorage.getItem('chat_session')).session_id") == session_id
+    assert chat.session_id() == session_id
 
     chat.ask("ou est ce que je peux suivre des cours de compta ?")
     expect(chat.bot_messages().last).to_contain_text("écoles professionnelles")

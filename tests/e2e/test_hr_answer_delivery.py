@@ -1,6 +1,7 @@
 """HR's answer reaches the person who asked (issue 15), with the real Rasa and action servers:
 - Slack: a question asked in a thread (signed event to the real Slack webhook) gets no answer; HR answers it
-  from the CLI; the answer is posted in that same thread on the fake Slack Web API;
+  in the HR console (served as `make run` serves it, logged in over HTTP, CSRF token sent) or from the CLI; the
+  answer is posted in that same thread on the fake Slack Web API;
 - widget: a visitor's question answered by HR is shown when the chat is reopened with the same session
   (socket.io session_request), once; or with the visitor's next message if the chat stayed open;
 - REST: with the sender's next message."""
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
+from html import unescape
 
 import pytest
 from sqlalchemy import delete, select
@@ -21,6 +23,13 @@ from backoffice_career.review.delivery import answer_and_deliver, notice_text
 from backoffice_career.settings import ROOT
 from tests.helpers.attacks import Visitor
 from tests.helpers.fake_slack import BOT_USER, SLACK_TOKEN
+from tests.helpers.hr_console import (
+    PASSWORD,
+    HttpConsole,
+    copy_of_the_documents,
+    create_account_with_the_cli,
+    served_console,
+)
 from tests.helpers.responses import static_part
 from tests.helpers.slack_events import Slack, envelope, new_id, new_ts, user_message
 
@@ -90,6 +99,43 @@ def test_a_slack_question_answered_by_hr_gets_the_answer_in_its_thread(
     assert second["text"].startswith(f"Vous aviez demandé « {QUESTION} » : voici la réponse de l'équipe RH.")
     time.sleep(1)
     assert len(slack.answers(channel)) == 2  # posted once
+
+
+@pytest.fixture
+def hr_console(bot, fake_slack, tmp_path):
+    """The HR console on the bot's databases, with the bot's Slack settings; an HR account logged in over HTTP."""
+    name = f"rh.slack-{uuid.uuid4().hex[:8]}"  # the bot's database is shared by the session's tests
+    create_account_with_the_cli(bot.kb_url, name)
+    with served_console(
+        tmp_path, bot.kb_url, bot.servers.settings.tracker_db_url, copy_of_the_documents(tmp_path / "knowledge"),
+        SLACK_TOKEN=SLACK_TOKEN, SLACK_API_URL=fake_slack.api_url,
+    ) as base:
+        yield HttpConsole(base, name, PASSWORD)
+
+
+def test_a_slack_question_answered_in_the_console_gets_the_answer_in_its_thread(
+    bot, fake_slack, domain, hr_documents, hr_console
+):
+    slack = Slack(bot, fake_slack)
+    channel, user, parent = new_id("C"), new_id("U"), new_ts()
+    slack.deliver(envelope(user_message(f"<@{BOT_USER}> {QUESTION}", channel, user, thread_ts=parent)))
+    [reply] = slack.wait_answers(channel)
+    assert reply["thread_ts"] == parent and reply["text"].startswith(static_part(domain, "utter_no_answer"))
+    item = queued(bot, f"slack:{user}")
+    assert f'id="item-{item.id}"' in hr_console.get("/?channel=slack").text  # HR sees it in the queue
+
+    page = f"/queue/{item.id}/answer"
+    assert hr_console.http.post(hr_console.base + page, data={"answer": ANSWER}, timeout=30).status_code == 400
+    response = hr_console.post(page, {"answer": ANSWER}, page=page)  # the form's CSRF token
+    assert response.status_code == 200 and "Réponse enregistrée" in unescape(response.text)
+    first, second = slack.wait_answers(channel, count=2)
+    assert second["thread_ts"] == parent
+    assert second["text"] == notice(document_of(bot, item.id))
+    time.sleep(1)
+    assert len(slack.answers(channel)) == 2  # posted once
+    [answered] = [i for i in bot.kb.review_items("answered") if i.id == item.id]
+    assert answered.delivery == "delivered"
+    assert f"#{item.id}" in unescape(hr_console.get("/audit").text)  # the answer is in the audit log
 
 
 def wait_for(visitor: Visitor, count: int, timeout: float = 30) -> list[str]:

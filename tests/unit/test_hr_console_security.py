@@ -135,7 +135,7 @@ def test_pages_are_french_with_landmarks_and_security_headers(console):
         assert '<html lang="fr">' in page and "<main" in page and "<h1>" in page and "<nav" in page
         assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     cookie = console.client.get_cookie("session")
-    assert cookie is not None and cookie.http_only and cookie.same_site == "Strict"
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
 
 
 def test_accounts_come_from_the_cli_with_a_hashed_password(console, monkeypatch, capsys):
