@@ -1,4 +1,5 @@
-"""Write data/nlu/generated_vocabulary.yml from data/kb/vocabulary.yml.
+"""Write data/nlu/generated_vocabulary.yml from data/kb/vocabulary.yml, and
+data/nlu/generated_other_jobs.yml (out_of_scope: how to become another trade) from data/kb/other_jobs.yml.
 
 Each topic-intent training sentence that contains a member of a vocabulary family gets one
 variant where that member is replaced by another member of the family. The choice is
@@ -20,6 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 VOCABULARY = ROOT / "data" / "kb" / "vocabulary.yml"
 NLU_DIR = ROOT / "data" / "nlu"
 OUTPUT = NLU_DIR / "generated_vocabulary.yml"
+OTHER_JOBS = ROOT / "data" / "kb" / "other_jobs.yml"
+OTHER_JOBS_OUTPUT = NLU_DIR / "generated_other_jobs.yml"
+OTHER_JOBS_INTENT = "out_of_scope"
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 PER_INTENT = 14
 # Only questions on the guide's topics: profile sentences carry entity annotations.
@@ -95,7 +99,7 @@ def variant_of(text: str, families: list[list[str]]) -> str | None:
 
 
 def generate(families: list[list[str]]) -> dict[str, list[str]]:
-    sources = sorted(p for p in NLU_DIR.glob("*.yml") if p != OUTPUT)
+    sources = sorted(p for p in NLU_DIR.glob("*.yml") if p not in (OUTPUT, OTHER_JOBS_OUTPUT))
     examples = [pair for path in sources for pair in read_examples(path)]
     seen = {normalise(text) for _, text in examples}
     if HELDOUT.exists():
@@ -115,8 +119,30 @@ def generate(families: list[list[str]]) -> dict[str, list[str]]:
     return {intent: lines for intent, lines in sorted(result.items()) if lines}
 
 
-def render(generated: dict[str, list[str]]) -> str:
-    parts = [HEADER, 'version: "3.1"\n', "nlu:\n"]
+def other_jobs(path: Path = OTHER_JOBS) -> dict[str, list[str]]:
+    """Questions on becoming another trade: each trade in `per_trade` templates (chosen by hash), never a
+    sentence already in the training data or the held-out file."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    templates = [str(t) for t in data.get("templates") or []]
+    sources = sorted(p for p in NLU_DIR.glob("*.yml") if p != OTHER_JOBS_OUTPUT)
+    seen = {normalise(text) for path in sources for _, text in read_examples(path)}
+    if HELDOUT.exists():
+        seen |= {normalise(text) for _, text in read_examples(HELDOUT)}
+    lines: list[str] = []
+    for trade in data.get("trades") or []:
+        options = list(templates)
+        for _ in range(min(int(data.get("per_trade", 1)), len(options))):
+            template = _pick(str(trade) + str(len(options)), options)
+            options.remove(template)
+            line = template.format(trade=trade)
+            if normalise(line) not in seen:
+                seen.add(normalise(line))
+                lines.append(line)
+    return {OTHER_JOBS_INTENT: lines} if lines else {}
+
+
+def render(generated: dict[str, list[str]], source: str = "data/kb/vocabulary.yml") -> str:
+    parts = [HEADER.replace("data/kb/vocabulary.yml", source), 'version: "3.1"\n', "nlu:\n"]
     for intent, lines in generated.items():
         parts.append(f"- intent: {intent}\n  examples: |\n")
         parts.extend(f"    - {line}\n" for line in lines)
@@ -129,6 +155,9 @@ def main() -> int:
     OUTPUT.write_text(render(generated), encoding="utf-8")
     total = sum(len(v) for v in generated.values())
     print(f"{OUTPUT.relative_to(ROOT)}: {total} examples, {len(generated)} intents")
+    trades = other_jobs()
+    OTHER_JOBS_OUTPUT.write_text(render(trades, "data/kb/other_jobs.yml"), encoding="utf-8")
+    print(f"{OTHER_JOBS_OUTPUT.relative_to(ROOT)}: {sum(len(v) for v in trades.values())} examples")
     return 0
 
 

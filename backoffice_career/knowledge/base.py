@@ -18,13 +18,14 @@ from backoffice_career.knowledge.db import ReviewItem, read_revision
 from backoffice_career.knowledge.errors import KnowledgeBaseUnavailable, database_errors
 from backoffice_career.knowledge.index import Hit, Index, TopicInfo, load_index
 from backoffice_career.knowledge.meaning import Embedder
-from backoffice_career.knowledge.text import KbConfig, Normalizer, TopicSpec, topic_weights
-from backoffice_career.knowledge.vocabulary import Vocabulary
+from backoffice_career.knowledge.text import QUERY_DISABLED_PIPES, KbConfig, Normalizer, TopicSpec, topic_weights
+from backoffice_career.knowledge.vocabulary import TradeRule, Vocabulary
 from backoffice_career.profile import plan as plans
 from backoffice_career.review.queue import ReviewQueue
 
 LOAD_ATTEMPTS = 5
 VOCABULARY = Path(__file__).resolve().parents[2] / "data" / "kb" / "vocabulary.yml"
+OTHER_JOBS = Path(__file__).resolve().parents[2] / "data" / "kb" / "other_jobs.yml"
 
 
 class KnowledgeBase:
@@ -37,6 +38,7 @@ class KnowledgeBase:
         self.engine = engine
         self.vocabulary_path = vocabulary_path
         self._vocabulary: Vocabulary | None = None
+        self._trades: TradeRule | None = None
         self.normalizer = normalizer
         self.topic_specs = topic_specs
         self.config = config
@@ -49,6 +51,13 @@ class KnowledgeBase:
         if self._vocabulary is None:
             self._vocabulary = Vocabulary.load(self.vocabulary_path, self.normalizer)
         return self._vocabulary
+
+    def other_trade(self, text: str) -> bool:
+        """Whether `text` asks how to become another trade than this bot's ("comment devenir pilote ?")."""
+        if self._trades is None:
+            self._trades = TradeRule.load(OTHER_JOBS)
+        doc = self.normalizer.nlp(text or "", disable=list(QUERY_DISABLED_PIPES))
+        return self._trades.other_trade(doc, self.normalizer, self.vocabulary)
 
     def query(self, text: str) -> tuple[list[str], str]:
         """The lemmas of `text` with the vocabulary's expansion, and the text with the canonical forms added."""

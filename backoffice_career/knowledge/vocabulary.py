@@ -8,9 +8,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from backoffice_career.knowledge.text import Normalizer, contains_sequence
+from backoffice_career.knowledge.text import Normalizer, contains_sequence, fold
 from backoffice_career.resources import load_yaml
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+BECOME = "devenir"
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,15 @@ class Vocabulary:
             families.append(Family(name, canonical, tuple(lemma_lists[0]), members))
         return cls(families)
 
+    def begins_member(self, lemmas: Sequence[str], families: Sequence[str]) -> bool:
+        """Whether `lemmas` begin with the canonical form or a variant of one of the named families."""
+        for family in self.families:
+            if family.name in families:
+                for member in (family.canonical_lemmas, *family.members):
+                    if member and tuple(lemmas[: len(member)]) == member:
+                        return True
+        return False
+
     def expand(self, lemmas: Sequence[str]) -> Expansion:
         """What a question's lemmas add: each family one of whose variants it holds, and not its canonical."""
         matched: list[tuple[Family, list[tuple[str, ...]]]] = []
@@ -66,3 +81,40 @@ class Vocabulary:
             extra_lemmas.extend(family.canonical_lemmas)
             extra_texts.append(family.canonical)
         return Expansion(extra_lemmas, extra_texts)
+
+
+@dataclass(frozen=True)
+class TradeRule:
+    """"devenir <nom>" names another trade than this bot's, unless the noun begins a member of `families`
+    (vocabulary.yml) or is one of `words` (data/kb/other_jobs.yml)."""
+
+    families: tuple[str, ...] = ()
+    words: frozenset[str] = frozenset()
+
+    @classmethod
+    def load(cls, path: Path) -> TradeRule:
+        if not path.exists():
+            return cls()
+        raw = load_yaml(path)
+        return cls(
+            tuple(str(f) for f in raw.get("in_scope_families") or []),
+            frozenset(fold(str(w)) for w in raw.get("in_scope_words") or []),
+        )
+
+    def other_trade(self, doc: Doc, normalizer: Normalizer, vocabulary: Vocabulary) -> bool:
+        """Whether the parsed question asks how to become another trade ("comment devenir pilote ?")."""
+        if not self.families and not self.words:
+            return False
+        for token in doc:
+            if fold(token.lemma_) != BECOME:
+                continue
+            # "devenir (une) (bonne) infirmière": the first word after the determiners and adjectives
+            noun = next((t for t in doc[token.i + 1 :] if t.pos_ not in ("DET", "ADJ")), None)
+            if noun is None or noun.pos_ not in ("NOUN", "PROPN"):
+                continue  # "devenir plus efficace", "devenir autonome au travail"
+            lemmas = normalizer.lemmas_of_doc(doc[noun.i :])
+            if fold(noun.lemma_) in self.words or fold(noun.text) in self.words:
+                continue
+            if not vocabulary.begins_member(lemmas, self.families):
+                return True
+        return False

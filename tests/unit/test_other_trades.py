@@ -1,0 +1,57 @@
+"""A question on becoming another trade, worded like the guide's "how to become" (issue 12, family of phrasings):
+the honest "no answer", even when the NLU is sure of a topic intent; the job's own titles stay in scope.
+Known limit: a trade the tagger reads as an adjective after "devenir" ("devenir couvreur", "devenir charcutier")
+is not recognised."""
+from __future__ import annotations
+
+import pytest
+
+from actions.actions import ActionAnswerTopic, ActionAnswerUnknown
+from tests.helpers.trackers import make_tracker, run
+
+OTHER_TRADES = [
+    "Comment devenir ostéopathe ?",
+    "je veux devenir serrurier, je dois faire quoi",
+    "c'est long de devenir contrôleur aérien ?",
+    "Par où commencer pour devenir une bonne infirmière scolaire ?",
+]
+THIS_JOB = [
+    "Comment devenir gestionnaire de back-office ?",
+    "comment devenir office manager quand on est assistante ?",
+    "je veux devenir responsable administratif",
+    "devenir directrice de bureau, ça prend combien de temps ?",
+    "Comment devenir un bon gestionnaire ?",
+    "peut-on devenir manager sans diplôme ?",
+    "comment devenir plus efficace au bureau ?",
+]
+
+
+@pytest.mark.parametrize("text", OTHER_TRADES)
+def test_another_trade_is_recognised(kb, text):
+    assert kb.other_trade(text)
+
+
+@pytest.mark.parametrize("text", THIS_JOB)
+def test_this_job_and_its_other_titles_are_not_another_trade(kb, text):
+    assert not kb.other_trade(text)
+
+
+async def test_a_sure_topic_intent_on_another_trade_gets_the_honest_no_answer(fresh_kb):
+    tracker = make_tracker("Comment devenir ostéopathe ?", "ask_how_to_become", 0.99)
+    dispatcher, _ = await run(ActionAnswerTopic(lambda: fresh_kb), tracker)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_no_answer"]
+
+
+async def test_an_unsure_nlu_on_another_trade_gets_no_guide_passage(fresh_kb):
+    tracker = make_tracker("quelles études pour devenir ostéopathe ?", "nlu_fallback", 0.3,
+                           ranking=[("nlu_fallback", 0.5), ("ask_how_to_become", 0.45)])
+    dispatcher, _ = await run(ActionAnswerUnknown(lambda: fresh_kb), tracker)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_no_answer"]
+
+
+async def test_the_job_itself_still_gets_the_guide(fresh_kb):
+    tracker = make_tracker("Comment devenir office manager ?", "ask_how_to_become", 0.99)
+    dispatcher, _ = await run(ActionAnswerTopic(lambda: fresh_kb), tracker)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_kb_answer"
+    assert message["source"].startswith("« Comment devenir gestionnaire de back office ? »")
