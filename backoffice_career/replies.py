@@ -113,7 +113,7 @@ def unknown_reply(kb: KnowledgeBase, turn: Turn, settings: Settings | None = Non
         if turn.guess not in SMALL_TALK_INTENTS:
             # The NLU is unsure: read every passage, its best guess as a hint. Sure that the question is
             # off the guide's topics: only the passages no topic covers (HR documents) may answer it.
-            out_of_scope = turn.intent == INTENT_OUT_OF_SCOPE or kb.other_trade(turn.text)
+            out_of_scope = turn.intent == INTENT_OUT_OF_SCOPE or kb.off_guide(turn.text)
             hint = None if out_of_scope else kb.topic_for_intent(turn.guess or turn.intent)
             hit = _second_chance(kb, turn, hint, settings, untopical_only=out_of_scope)
             if hit:
@@ -131,7 +131,7 @@ def topic_reply(kb_provider: KbProvider, turn: Turn, settings: Settings | None =
     settings = settings or get_settings()
     try:
         kb = kb_provider()
-        if kb.other_trade(turn.text):  # "comment devenir pilote ?": worded like a topic, about another trade
+        if kb.off_guide(turn.text):  # "comment devenir pilote ?", "combien coûte …": worded like a topic
             return unknown_reply(kb, replace(turn, intent=INTENT_OUT_OF_SCOPE), settings)
         result = answer_topic(kb, turn.text, turn.intent, settings)
     except KnowledgeBaseUnavailable:

@@ -18,14 +18,23 @@ from backoffice_career.knowledge.db import ReviewItem, read_revision
 from backoffice_career.knowledge.errors import KnowledgeBaseUnavailable, database_errors
 from backoffice_career.knowledge.index import Hit, Index, TopicInfo, load_index
 from backoffice_career.knowledge.meaning import Embedder
-from backoffice_career.knowledge.text import QUERY_DISABLED_PIPES, KbConfig, Normalizer, TopicSpec, topic_weights
+from backoffice_career.knowledge.text import (
+    QUERY_DISABLED_PIPES,
+    KbConfig,
+    Normalizer,
+    TopicSpec,
+    fold,
+    topic_weights,
+)
 from backoffice_career.knowledge.vocabulary import TradeRule, Vocabulary
 from backoffice_career.profile import plan as plans
+from backoffice_career.resources import load_yaml
 from backoffice_career.review.queue import ReviewQueue
 
 LOAD_ATTEMPTS = 5
 VOCABULARY = Path(__file__).resolve().parents[2] / "data" / "kb" / "vocabulary.yml"
 OTHER_JOBS = Path(__file__).resolve().parents[2] / "data" / "kb" / "other_jobs.yml"
+SCOPE = Path(__file__).resolve().parents[2] / "data" / "kb" / "scope.yml"
 
 
 class KnowledgeBase:
@@ -39,6 +48,7 @@ class KnowledgeBase:
         self.vocabulary_path = vocabulary_path
         self._vocabulary: Vocabulary | None = None
         self._trades: TradeRule | None = None
+        self._cost_words: frozenset[str] = frozenset()
         self.normalizer = normalizer
         self.topic_specs = topic_specs
         self.config = config
@@ -52,11 +62,16 @@ class KnowledgeBase:
             self._vocabulary = Vocabulary.load(self.vocabulary_path, self.normalizer)
         return self._vocabulary
 
-    def other_trade(self, text: str) -> bool:
-        """Whether `text` asks how to become another trade than this bot's ("comment devenir pilote ?")."""
-        if self._trades is None:
+    def off_guide(self, text: str) -> bool:
+        """Whether `text` asks what the guide never answers, whatever its wording: how to become another trade
+        ("comment devenir pilote ?", other_jobs.yml) or a cost or funding (scope.yml)."""
+        if self._trades is None:  # loaded once; the cost words first, the rule last (another thread checks it)
+            raw = load_yaml(SCOPE) if SCOPE.exists() else {}
+            self._cost_words = frozenset(fold(str(w)) for w in raw.get("cost_words") or [])
             self._trades = TradeRule.load(OTHER_JOBS)
         doc = self.normalizer.nlp(text or "", disable=list(QUERY_DISABLED_PIPES))
+        if self._cost_words & set(self.normalizer.lemmas_of_doc(doc)):
+            return True
         return self._trades.other_trade(doc, self.normalizer, self.vocabulary)
 
     def query(self, text: str) -> tuple[list[str], str]:

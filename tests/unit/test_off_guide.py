@@ -1,4 +1,5 @@
-"""A question on becoming another trade, worded like the guide's "how to become" (issue 12, family of phrasings):
+"""Questions the guide never answers, worded like its topics (issue 12, families of phrasings): becoming another
+trade ("comment devenir …", data/kb/other_jobs.yml) and the cost or funding of something (data/kb/scope.yml) get
 the honest "no answer", even when the NLU is sure of a topic intent; the job's own titles stay in scope.
 Known limit: a trade the tagger reads as an adjective after "devenir" ("devenir couvreur", "devenir charcutier")
 is not recognised."""
@@ -9,6 +10,11 @@ import pytest
 from actions.actions import ActionAnswerTopic, ActionAnswerUnknown
 from tests.helpers.trackers import make_tracker, run
 
+COSTS = [
+    "Combien coûte une formation de secrétariat en ligne ?",
+    "le CPF peut payer un cours de tableur ?",
+    "Quel est le tarif des cours du soir pour adultes ?",
+]
 OTHER_TRADES = [
     "Comment devenir ostéopathe ?",
     "je veux devenir serrurier, je dois faire quoi",
@@ -23,17 +29,31 @@ THIS_JOB = [
     "Comment devenir un bon gestionnaire ?",
     "peut-on devenir manager sans diplôme ?",
     "comment devenir plus efficace au bureau ?",
+    "Comment gagner plus ?",
+    "Mon employeur offre des cours gratuits de tableur, c'est utile ?",
+    "les postes mieux payés demandent quoi comme logiciels ?",
 ]
 
 
 @pytest.mark.parametrize("text", OTHER_TRADES)
 def test_another_trade_is_recognised(kb, text):
-    assert kb.other_trade(text)
+    assert kb.off_guide(text)
+
+
+@pytest.mark.parametrize("text", COSTS)
+def test_a_cost_or_funding_is_off_the_guide(kb, text):
+    assert kb.off_guide(text)
+
+
+async def test_a_sure_topic_intent_on_a_cost_gets_the_honest_no_answer(fresh_kb):
+    tracker = make_tracker(COSTS[0], "ask_courses", 0.97)
+    dispatcher, _ = await run(ActionAnswerTopic(lambda: fresh_kb), tracker)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_no_answer"]
 
 
 @pytest.mark.parametrize("text", THIS_JOB)
-def test_this_job_and_its_other_titles_are_not_another_trade(kb, text):
-    assert not kb.other_trade(text)
+def test_this_job_its_other_titles_and_better_pay_are_in_scope(kb, text):
+    assert not kb.off_guide(text)
 
 
 async def test_a_sure_topic_intent_on_another_trade_gets_the_honest_no_answer(fresh_kb):
