@@ -25,6 +25,8 @@ class Family:
     canonical: str
     canonical_lemmas: tuple[str, ...]
     members: tuple[tuple[str, ...], ...]  # lemma sequences of the variants
+    also: tuple[str, ...] = ()  # other forms the guide uses for the same thing ("supervision")
+    also_lemmas: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -48,9 +50,11 @@ class Vocabulary:
             variants = [str(v) for v in body.get("variants") or [] if str(v).strip()]
             if not canonical or not variants:
                 continue
-            lemma_lists = normalizer.lemmas_many([canonical, *variants])
-            members = tuple(tuple(m) for m in lemma_lists[1:] if m)
-            families.append(Family(name, canonical, tuple(lemma_lists[0]), members))
+            also = [str(v) for v in body.get("also") or [] if str(v).strip()]
+            lemma_lists = normalizer.lemmas_many([canonical, *variants, *also])
+            members = tuple(tuple(m) for m in lemma_lists[1 : 1 + len(variants)] if m)
+            also_lemmas = tuple(lemma for m in lemma_lists[1 + len(variants) :] for lemma in m)
+            families.append(Family(name, canonical, tuple(lemma_lists[0]), members, tuple(also), also_lemmas))
         return cls(families)
 
     def begins_member(self, lemmas: Sequence[str], families: Sequence[str]) -> bool:
@@ -63,23 +67,31 @@ class Vocabulary:
         return False
 
     def expand(self, lemmas: Sequence[str]) -> Expansion:
-        """What a question's lemmas add: each family one of whose variants it holds, and not its canonical."""
+        """What a question's lemmas add: each family one of whose variants it holds, its canonical (unless there)
+        and its `also` forms; a question holding the canonical gets the `also` forms only."""
         matched: list[tuple[Family, list[tuple[str, ...]]]] = []
+        present: list[tuple[str, ...]] = []  # canonical forms the question holds
+        extra_lemmas: list[str] = []
+        extra_texts: list[str] = []
         for family in self.families:
-            if not family.canonical_lemmas or contains_sequence(lemmas, family.canonical_lemmas):
+            if not family.canonical_lemmas:
+                continue
+            if contains_sequence(lemmas, family.canonical_lemmas):
+                present.append(family.canonical_lemmas)
+                extra_lemmas.extend(lemma for lemma in family.also_lemmas if lemma not in lemmas)
+                extra_texts.extend(family.also)
                 continue
             members = [m for m in family.members if contains_sequence(lemmas, m)]
             if members:
                 matched.append((family, members))
-        longer = [m for _, members in matched for m in members]
-        extra_lemmas: list[str] = []
-        extra_texts: list[str] = []
+        longer = [m for _, members in matched for m in members] + present
         for family, members in matched:
             # "manager" inside "office manager": the longer member speaks, not the word inside it.
             if all(any(len(o) > len(m) and contains_sequence(o, m) for o in longer) for m in members):
                 continue
             extra_lemmas.extend(family.canonical_lemmas)
-            extra_texts.append(family.canonical)
+            extra_lemmas.extend(lemma for lemma in family.also_lemmas if lemma not in lemmas)
+            extra_texts.extend([family.canonical, *family.also])
         return Expansion(extra_lemmas, extra_texts)
 
 

@@ -63,3 +63,19 @@ def test_the_faq_batch_and_the_bot_expand_a_question_alike(kb, normalizer):
         by_text = answer_topic(kb, text, intent)
         by_lemmas = answer_topic(kb, text, intent, lemmas=lemmas)
         assert by_text.hits and [h.passage_id for h in by_lemmas.hits] == [h.passage_id for h in by_text.hits], text
+
+
+def test_also_forms_are_added_with_the_canonical_and_even_when_the_canonical_is_there(normalizer):
+    """"diriger une équipe" finds the guide's "superviser" and its noun "supervision"; "superviser" finds the noun."""
+    vocabulary = Vocabulary.load(VOCABULARY, normalizer)
+    by_variant = vocabulary.expand(normalizer.lemmas("j'ai déjà dirigé une équipe"))
+    assert {"superviser", "supervision"} <= set(by_variant.lemmas)
+    by_canonical = vocabulary.expand(normalizer.lemmas("faut-il savoir superviser des collègues ?"))
+    assert by_canonical.lemmas == ["supervision"] and by_canonical.texts == ["supervision"]
+
+
+def test_a_word_inside_the_job_title_written_as_the_guide_writes_it_does_not_expand(normalizer):
+    """"gestionnaire" (a form of "manager", a variant of "superviser") inside "gestionnaire de back-office"."""
+    vocabulary = Vocabulary.load(VOCABULARY, normalizer)
+    expansion = vocabulary.expand(normalizer.lemmas("Comment devenir gestionnaire de back-office ?"))
+    assert "superviser" not in expansion.lemmas and "supervision" not in expansion.lemmas
