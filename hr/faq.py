@@ -17,7 +17,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from backoffice_career.knowledge.answer import ANSWER_RESPONSE, answer_topic, response_values
+from backoffice_career.knowledge.answer import ANSWER_RESPONSE, TopicAnswer, answer_topic, response_values
 from backoffice_career.knowledge.base import KnowledgeBase
 from backoffice_career.knowledge.errors import KnowledgeBaseUnavailable
 from backoffice_career.knowledge.factory import open_knowledge_base
@@ -101,7 +101,9 @@ def answer_row(
 
     intent = parse_data.get("intent") or {}
     name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
-    result = answer_topic(kb, parse_data.get("text") or "", name, settings, lemmas)
+    text = parse_data.get("text") or ""
+    # As the bot: a question on what the guide never answers (another trade, a cost) gets no guide passage.
+    result = TopicAnswer(None, []) if kb.off_guide(text) else answer_topic(kb, text, name, settings, lemmas)
     answer = sources = ""
     if result.found:
         values = response_values(kb, result)

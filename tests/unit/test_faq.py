@@ -78,3 +78,15 @@ def test_answers_file_neutralises_formulas(tmp_path):
     written = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [r["question"] for r in written] == ["'=HYPERLINK(\"http://evil.example\",\"clic\")", "'@SUM(A1)"]
     assert {r["answer"] for r in written} == {"'-1+1"} and {r["confidence"] for r in written} == {"0.100"}
+
+
+def test_a_question_off_the_guide_gets_no_answer_even_with_a_sure_topic_intent(kb, settings):
+    """As the bot (replies.topic_reply): another trade or a cost is left to HR, never a guide passage."""
+    from hr.faq import answer_row
+
+    for question in ("Combien coûte une formation de secrétariat ?", "Comment devenir ostéopathe ?"):
+        parse = {"text": question, "intent": {"name": "ask_courses", "confidence": 0.99}}
+        row = answer_row(question, parse, kb, "{answer}\nSource : {source}", 0.5, settings)
+        assert (row["answer"], row["sources"], row["status"]) == ("", "", "needs_review"), question
+    parse = {"text": "Quels cours suivre en plus ?", "intent": {"name": "ask_courses", "confidence": 0.99}}
+    assert answer_row("Quels cours suivre en plus ?", parse, kb, "{answer}", 0.5, settings)["status"] == "answered"
