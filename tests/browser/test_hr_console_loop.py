@@ -14,13 +14,14 @@ from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import delete, inspect, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from backoffice_career.knowledge.db import ORIGIN_HR, Document, bump_revision, make_engine
+from backoffice_career.knowledge.db import ORIGIN_HR, Document, bump_revision
 from backoffice_career.knowledge.ingest import build
 from backoffice_career.review.delivery import notice_text
 from tests.helpers.browser import TIMEOUT, screenshot
+from tests.helpers.databases import rows_holding
 from tests.helpers.hr_console import PASSWORD, copy_of_the_documents, create_account_with_the_cli, served_console
 from tests.helpers.responses import static_part
 
@@ -53,21 +54,6 @@ def console(bot, settings, normalizer, topic_specs, tmp_path):
         if (knowledge / NOTE_NAME).exists():  # the test stopped before removing it in the console
             (knowledge / NOTE_NAME).unlink()
             build(bot.kb.engine, settings.knowledge_dir, normalizer, topic_specs, settings.advice_dir)
-
-
-def _rows_of(url: str, sender: str) -> list:
-    """Every row of every table of the database that holds `sender` anywhere."""
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            return [
-                (table, tuple(row))
-                for table in inspect(engine).get_table_names()
-                for row in connection.execute(text(f"SELECT * FROM {table}"))
-                if sender in str(tuple(row))
-            ]
-    finally:
-        engine.dispose()
 
 
 def _log_in(page, base: str, name: str) -> None:
@@ -174,8 +160,8 @@ def test_the_hr_loop_from_the_widget_to_the_console_and_back(browser, bot, open_
         _status(hr, "Effacement fait")
         assert bot.conversations.events(sender) == []
         assert [i for i in bot.kb.review_items() if i.sender_id == sender] == []
-        assert _rows_of(bot.kb_url, sender) == []
-        assert _rows_of(bot.servers.settings.tracker_db_url, sender) == []
+        assert rows_holding(bot.kb_url, sender) == []
+        assert rows_holding(bot.servers.settings.tracker_db_url, sender) == []
         stored = bot.tracker(sender.removeprefix("web:"), channel="web")  # what the Rasa server has now
         assert not [e for e in stored["events"] if e.get("event") == "user"], stored["events"]
         # HR's answer stays, without the erased visitor's question.

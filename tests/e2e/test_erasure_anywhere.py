@@ -6,11 +6,12 @@ may hold the user's words.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, inspect, text
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from backoffice_career.knowledge.db import ORIGIN_HR, Document, bump_revision, make_engine
+from backoffice_career.knowledge.db import ORIGIN_HR, Document, bump_revision
 from hr import cli
+from tests.helpers.databases import rows_holding
 from tests.helpers.responses import response_text
 
 SENDER = "e2e-erase-in-form"
@@ -23,20 +24,6 @@ HR_ANSWER = "Les trottinettes sont acceptées : un local fermé permet de les ra
 def _mine(sender_id: str | None) -> bool:
     """The sender's id, whatever channel prefix the server gives it ("rest:…")."""
     return bool(sender_id) and (sender_id == SENDER or sender_id.endswith(":" + SENDER))
-
-
-def _rows_holding(url: str, word: str) -> list:
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            return [
-                (table, tuple(row))
-                for table in inspect(engine).get_table_names()
-                for row in connection.execute(text(f"SELECT * FROM {table}"))
-                if word in str(tuple(row)).lower()
-            ]
-    finally:
-        engine.dispose()
 
 
 def _sender_rows(bot) -> int:
@@ -76,7 +63,7 @@ def test_erasure_in_the_middle_of_the_profile_form_leaves_nothing(bot, domain, m
     assert bot.texts("oui", SENDER) == [response_text(domain, "utter_erasure_done")]
 
     assert _sender_rows(bot) == 0
-    assert _rows_holding(bot.kb_url, WORD) == [] and _rows_holding(tracker_url, WORD) == []
+    assert rows_holding(bot.kb_url, WORD) == [] and rows_holding(tracker_url, WORD) == []
     assert all(h.origin != "hr" for h in bot.kb.search("Quimper"))  # the question's words left the index
     assert not any(WORD in p.read_text(encoding="utf-8").lower() for p in exports.iterdir())
     # HR's answer is kept, without the question.

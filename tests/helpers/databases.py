@@ -5,6 +5,9 @@ from __future__ import annotations
 import uuid
 from contextlib import contextmanager
 
+from sqlalchemy import inspect, text
+
+from backoffice_career.knowledge.db import make_engine
 from tests.helpers.services import postgres_admin_url
 
 
@@ -27,3 +30,18 @@ def new_postgres_database():
         with admin.cursor() as cur:
             cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         admin.close()
+
+
+def rows_holding(url: str, word: str) -> list:
+    """Every row of every table of the database at `url` that holds `word` anywhere (any case)."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [
+                (table, tuple(row))
+                for table in inspect(engine).get_table_names()
+                for row in connection.execute(text(f"SELECT * FROM {table}"))
+                if word.lower() in str(tuple(row)).lower()
+            ]
+    finally:
+        engine.dispose()
