@@ -140,6 +140,12 @@ def topic_reply(kb_provider: KbProvider, turn: Turn, settings: Settings | None =
     if not result.found:
         return unknown_reply(kb, turn, settings)
     if (turn.confidence or 0.0) >= settings.review_confidence:
+        try:
+            rival = kb.rival(turn.text, result.hits)
+        except KnowledgeBaseUnavailable:
+            rival = None
+        if rival:  # another document (an HR note) answers the words much better than the topic's passages
+            return _hit_reply(kb, rival)
         return Reply(UTTER_KB_ANSWER, response_values(kb, result), slots={SLOT_LAST_TOPIC: result.topic})
     try:
         _queue_for_review(kb, turn)

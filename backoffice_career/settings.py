@@ -38,11 +38,11 @@ class Settings(BaseSettings):
     max_passages: int = Field(3, env="KB_MAX_PASSAGES")
     min_score: float = Field(0.5, env="KB_MIN_SCORE")
     extra_min_score: float = Field(2.0, env="KB_EXTRA_MIN_SCORE")
-    extra_min_coverage: float = Field(0.5, env="KB_EXTRA_MIN_COVERAGE")
+    extra_min_coverage: float = Field(0.6, env="KB_EXTRA_MIN_COVERAGE")
     review_confidence: float = Field(0.7, env="KB_REVIEW_CONFIDENCE")
     # Second chance (knowledge/ranking.py second_chance): calibrated by scripts/calibrate_second_chance.py on
     # the development sets under tests/data/dev/, never on tests/eval/.
-    second_chance_min_score: float = Field(0.85, env="KB_SECOND_CHANCE_MIN_SCORE")
+    second_chance_min_score: float = Field(0.875, env="KB_SECOND_CHANCE_MIN_SCORE")
     second_chance_lexical_weight: float = Field(0.6, env="KB_SECOND_CHANCE_LEXICAL_WEIGHT")
     second_chance_hint_weight: float = Field(0.1, env="KB_SECOND_CHANCE_HINT_WEIGHT")
     # None: the value of data/faq.yml

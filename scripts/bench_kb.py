@@ -75,7 +75,7 @@ def run_queries(kb: KnowledgeBase, normalizer: Normalizer, rounds: int, target_m
     lemmas = {q: normalizer.lemmas(q) for q, _ in QUESTIONS}
     results = {
         "retrieval": measure("retrieval (lemmas given)",
-                             lambda q=None, t=None: kb.search(topic=t, extra_terms=lemmas.get(q, [])), rounds),
+                             lambda q=None, t=None: kb.search(topic=t, lemmas=lemmas.get(q, [])), rounds),
         "full": measure("retrieval + spaCy lemmatisation", lambda q=None, t=None: kb.search(q, topic=t), rounds,
                         target_ms),
         "extra": measure("extra_answer (no topic, HR path)",

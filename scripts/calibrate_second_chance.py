@@ -66,14 +66,13 @@ def main() -> None:
         index = kb._current_index()
         rows = []
         for text, accept in questions():
-            terms, expanded = kb.query(text)
-            vector = index.embedder.vector(expanded)
+            query = kb.query(text)
+            vector = index.embedder.vector(query.text)
             per_weight = []
             # The topics the words suggest (cues of data/kb/topics.yml) are the hint, as when the NLU is unsure.
-            wanted = topic_weights(terms, kb.topic_specs)
+            wanted = topic_weights(query.terms, kb.topic_specs)
             for weight, hint in WEIGHTS:
-                scores = ranking.meaning_scores(index, index.vectors, vector, terms, wanted, kb.config.generic_words,
-                                                weight, hint)
+                scores = ranking.meaning_scores(index, index.vectors, vector, query.concepts, wanted, weight, hint)
                 best = int(np.argmax(scores))
                 passage = simple(index.passages[best].text)
                 right = accept is not None and any(simple(a) in passage for a in accept)

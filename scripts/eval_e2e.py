@@ -98,8 +98,9 @@ def load_guide(kb) -> Guide:
 
 
 @contextmanager
-def launched_bot(work: Path) -> Iterator[tuple[BotClient, Any]]:
-    """The launcher's action server and Rasa server on free ports, with this run's databases."""
+def launched_bot(work: Path, knowledge_dir: Path | None = None) -> Iterator[tuple[BotClient, Any]]:
+    """The launcher's action server and Rasa server on free ports, with this run's databases; the knowledge
+    base is built from `knowledge_dir` (default: the configured one)."""
     from backoffice_career.knowledge.factory import build_knowledge_base, build_normalizer
     from backoffice_career.knowledge.text import load_topics
     from backoffice_career.settings import load_settings
@@ -111,7 +112,7 @@ def launched_bot(work: Path) -> Iterator[tuple[BotClient, Any]]:
     settings = load_settings()
     normalizer = build_normalizer(settings)
     kb_url = f"sqlite:///{work / 'kb.sqlite'}"
-    kb = build_knowledge_base(kb_url, settings.knowledge_dir, normalizer,
+    kb = build_knowledge_base(kb_url, knowledge_dir or settings.knowledge_dir, normalizer,
                               load_topics(settings.topics_file, normalizer))
     token = uuid.uuid4().hex
     launch = replace(

@@ -173,6 +173,19 @@ def classify_topic(texts: Sequence[str], accept: Sequence[str], guide: Guide, re
     return Outcome(WRONG, expected, answered_label(texts, responses))
 
 
+def classify_document(texts: Sequence[str], accept: Sequence[str], section: str, responses: Responses) -> Outcome:
+    """A question on an HR document: on topic when an answer holds an accepted fragment and its source names
+    the section; honest fallback; or a wrong passage (another section, document or the guide)."""
+    for text in texts:
+        match = responses.match(names.UTTER_KB_ANSWER, text)
+        if (match and any(normalise(f) in normalise(match.group("answer")) for f in accept)
+                and normalise(f"« {section} »") in normalise(match.group("source"))):
+            return Outcome(ON_TOPIC, section, section)
+    if is_no_answer(texts, responses):
+        return Outcome(FALLBACK, section, names.UTTER_NO_ANSWER)
+    return Outcome(WRONG, section, answered_label(texts, responses))
+
+
 def classify_out_of_scope(texts: Sequence[str], guide: Guide, responses: Responses) -> Outcome:
     """Honest: the no-answer response, no passage quoted and no figure in what fills it."""
     match = responses.match(names.UTTER_NO_ANSWER, "\n".join(texts))

@@ -42,7 +42,7 @@ def answer_topic(
         topic,
         max_passages=settings.max_passages,
         min_ratio=settings.min_score,
-        extra_terms=kb.expand(lemmas) if lemmas else (),
+        lemmas=lemmas,
     )
     return TopicAnswer(topic, hits)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +27,25 @@ from backoffice_career.knowledge.text import (
     fold,
     topic_weights,
 )
-from backoffice_career.knowledge.vocabulary import TradeRule, Vocabulary
+from backoffice_career.knowledge.vocabulary import Concept, TradeRule, Vocabulary
 from backoffice_career.profile import plan as plans
 from backoffice_career.resources import load_yaml
 from backoffice_career.review.queue import ReviewQueue
 
 LOAD_ATTEMPTS = 5
+MIN_RIVAL_CONCEPTS = 3  # a short question is the topic's to answer
 VOCABULARY = Path(__file__).resolve().parents[2] / "data" / "kb" / "vocabulary.yml"
+WORKPLACE = Path(__file__).resolve().parents[2] / "data" / "kb" / "workplace.yml"  # HR documents' words
 OTHER_JOBS = Path(__file__).resolve().parents[2] / "data" / "kb" / "other_jobs.yml"
 SCOPE = Path(__file__).resolve().parents[2] / "data" / "kb" / "scope.yml"
+
+
+@dataclass(frozen=True)
+class Query:
+    terms: list[str]  # the question's lemmas and the vocabulary's expansion (BM25)
+    concepts: list[Concept]  # what coverage counts: a specific lemma, or a family's forms
+    text: str  # the question with the canonical forms added (meaning vector)
+    texts: tuple[str, ...] = ()  # the canonical forms alone
 
 
 class KnowledgeBase:
@@ -42,10 +53,11 @@ class KnowledgeBase:
 
     def __init__(
         self, engine: Engine, normalizer: Normalizer, topic_specs: list[TopicSpec], config: KbConfig,
-        vocabulary_path: Path = VOCABULARY,
+        vocabulary_path: Path = VOCABULARY, workplace_path: Path = WORKPLACE,
     ):
         self.engine = engine
         self.vocabulary_path = vocabulary_path
+        self.workplace_path = workplace_path
         self._vocabulary: Vocabulary | None = None
         self._trades: TradeRule | None = None
         self._cost_words: frozenset[str] = frozenset()
@@ -58,8 +70,10 @@ class KnowledgeBase:
 
     @property
     def vocabulary(self) -> Vocabulary:
-        if self._vocabulary is None:
-            self._vocabulary = Vocabulary.load(self.vocabulary_path, self.normalizer)
+        if self._vocabulary is None:  # the trade's words, then the workplace's (retrieval only)
+            trade = Vocabulary.load(self.vocabulary_path, self.normalizer)
+            workplace = Vocabulary.load(self.workplace_path, self.normalizer)
+            self._vocabulary = Vocabulary(trade.families + workplace.families)
         return self._vocabulary
 
     def off_guide(self, text: str) -> bool:
@@ -74,15 +88,24 @@ class KnowledgeBase:
             return True
         return self._trades.other_trade(doc, self.normalizer, self.vocabulary)
 
-    def query(self, text: str) -> tuple[list[str], str]:
-        """The lemmas of `text` with the vocabulary's expansion, and the text with the canonical forms added."""
-        lemmas = self.normalizer.lemmas(text)
-        expansion = self.vocabulary.expand(lemmas)
-        return lemmas + self._specific(expansion.lemmas), " ".join([text, *expansion.texts])
+    def query(self, text: str) -> Query:
+        """The lemmas of `text` with the vocabulary's expansion, its concepts, and the text with the canonical
+        forms added (for the meaning vector)."""
+        query = self.query_of(self.normalizer.lemmas(text))
+        return Query(query.terms, query.concepts, " ".join([text, *query.texts]))
+
+    def query_of(self, lemmas: Sequence[str]) -> Query:
+        """The query of `lemmas` (already normalised: batches); its text holds the canonical forms only."""
+        expansion = self.vocabulary.expand(list(lemmas))
+        generic = self.config.generic_words
+        # A form made of generic words only ("travail") says nothing; a longer form stays whole.
+        concepts = [frozenset(form for form in c if not set(form) <= generic) for c in expansion.concepts(lemmas)]
+        return Query(list(lemmas) + self._specific(expansion.lemmas), [c for c in concepts if c], "",
+                     tuple(expansion.texts))
 
     def expand(self, lemmas: Sequence[str]) -> list[str]:
         """`lemmas` (already normalised) with the vocabulary's expansion, as `query` gives them."""
-        return list(lemmas) + self._specific(self.vocabulary.expand(list(lemmas)).lemmas)
+        return self.query_of(lemmas).terms
 
     def _specific(self, lemmas: Sequence[str]) -> list[str]:
         return [lemma for lemma in lemmas if lemma not in self.config.generic_words]
@@ -152,27 +175,31 @@ class KnowledgeBase:
         text: str | None = None,
         topic: str | None = None,
         limit: int = 3,
-        extra_terms: Sequence[str] = (),
+        lemmas: Sequence[str] | None = None,
     ) -> list[Hit]:
-        """Best passages for a topic and/or wording, best first, each with its score."""
+        """Best passages for a topic and/or wording (or its `lemmas`, already normalised), best first."""
         index = self._current_index()
-        terms = (self.query(text)[0] if text else []) + list(extra_terms)
-        return self.rank(index, terms, topic, limit)
+        query = self.query_of(lemmas) if lemmas is not None else self.query(text) if text else Query([], [], "")
+        return self.rank(index, query, topic, limit)
 
-    def rank(self, index: Index, terms: Sequence[str], topic: str | None, limit: int) -> list[Hit]:
+    def rank(self, index: Index, query: Query, topic: str | None, limit: int) -> list[Hit]:
         """Ranks every passage; `topic` (the intent's), or else the topics the terms suggest, is a boost."""
-        wanted = {topic: 1.0} if topic else topic_weights(terms, self.topic_specs)
-        return ranking.rank(index, terms, wanted, self.config.generic_words, limit)
+        wanted = {topic: 1.0} if topic else topic_weights(query.terms, self.topic_specs)
+        return ranking.rank(index, query.terms, wanted, query.concepts, limit)
 
     def extra_answer(self, text: str, min_score: float, min_coverage: float) -> Hit | None:
         """The passage of any document (an HR answer, a new document, the guide) that matches `text` well.
 
-        Used when the NLU found no topic: the passage must score at least `min_score` (BM25)
-        and contain at least `min_coverage` of the specific (non-generic) lemmas of `text`.
+        Used when the NLU found no topic: the passage must score at least `min_score` (BM25, the vocabulary's
+        expansion included) and hold at least `min_coverage` of the question's concepts (its specific lemmas, a
+        family of the vocabulary counting once: "ticket resto" is held by "titre-restaurant"); a passage of the
+        guide's topics, most of the question's own words.
         """
         index = self._current_index()
-        terms = self.normalizer.lemmas(text or "")  # the user's own words: coverage counts them
-        return ranking.best_match(index, terms, self.config.generic_words, min_score, min_coverage)
+        lemmas = self.normalizer.lemmas(text or "")
+        query = self.query_of(lemmas)
+        own = set(self._specific(lemmas))
+        return ranking.best_match(index, query.terms, query.concepts, own, min_score, min_coverage)
 
     def second_chance(
         self, text: str, hint: str | None, min_score: float, lexical_weight: float, hint_weight: float,
@@ -182,15 +209,28 @@ class KnowledgeBase:
         counting as a boost, when its score clears `min_score`; its score is the second-chance score.
         `untopical_only`: only passages no topic of the guide covers (HR documents and answers)."""
         index = self._current_index()
-        terms, expanded = self.query(text or "")
+        query = self.query(text or "")
         wanted = {hint: 1.0} if hint else {}
         scores = ranking.meaning_scores(
-            index, index.vectors, index.embedder.vector(expanded), terms, wanted,
-            self.config.generic_words, lexical_weight, hint_weight,
+            index, index.vectors, index.embedder.vector(query.text), query.concepts, wanted,
+            lexical_weight, hint_weight,
         )
         if untopical_only:
             scores[index.tagged()] = 0.0
         return ranking.second_chance(scores, index, min_score)
+
+    def rival(self, text: str, answer: Sequence[Hit]) -> Hit | None:
+        """A passage of another document than the topic's `answer` that answers `text` much better: it holds
+        every concept of the question (three at least) and beats the BM25 of every passage of the answer's
+        document, none of which holds them all. The intent's topic is a boost, never a cage ("une formation SAP
+        pour les nouveaux arrivants ?" in an HR note)."""
+        if not answer:
+            return None
+        index = self._current_index()
+        query = self.query(text or "")
+        if len(query.concepts) < MIN_RIVAL_CONCEPTS:
+            return None
+        return ranking.rival(index, query.terms, query.concepts, answer[0].document)
 
     def answer(
         self,
@@ -198,10 +238,10 @@ class KnowledgeBase:
         topic: str | None,
         max_passages: int = 3,
         min_ratio: float = 0.5,
-        extra_terms: Sequence[str] = (),
+        lemmas: Sequence[str] | None = None,
     ) -> list[Hit]:
         """The passages worth showing together: the best one and close runners-up, in reading order."""
-        hits = self.search(text, topic, limit=max_passages, extra_terms=extra_terms)
+        hits = self.search(text, topic, limit=max_passages, lemmas=lemmas)
         return ranking.close_runners_up(hits, min_ratio)
 
     def plan(self, profile: dict[str, Any]) -> list[plans.PlanStep]:

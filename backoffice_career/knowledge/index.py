@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,6 +93,7 @@ class Index:
         self.advice = advice
         self.by_intent = {t.intent: t for t in topics if t.intent}
         self.size = len(passages)
+        self.documents = np.array([p.document for p in passages], dtype=object)  # each row's document
         # Set on load by KnowledgeBase._embed: the passages' meaning vectors and the embedder fitted on them.
         self.vectors: NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
         self.embedder: Any = None
@@ -142,6 +144,18 @@ class Index:
         """Share of the distinct lemmas `terms` that each passage holds (0..1)."""
         distinct = set(terms)
         return self.matches(distinct) / len(distinct) if distinct else np.zeros(self.size, dtype=np.float64)
+
+    def concept_coverage(self, concepts: Sequence[AbstractSet[tuple[str, ...]]]) -> NDArray[np.float64]:
+        """Share of the `concepts` each passage holds (0..1). A concept is a set of forms (lemma sequences); a
+        passage holds it when it holds every lemma of one of its forms."""
+        distinct = list(dict.fromkeys(frozenset(c) for c in concepts if c))
+        counts = np.zeros(self.size, dtype=np.float64)
+        for concept in distinct:
+            held = np.zeros(self.size, dtype=bool)
+            for form in concept:
+                held |= self.matches(form) == len(set(form))
+            counts += held
+        return counts / len(distinct) if distinct else counts
 
     def matches(self, terms: Iterable[str]) -> NDArray[np.int32]:
         """How many of the distinct lemmas `terms` each passage holds."""

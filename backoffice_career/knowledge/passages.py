@@ -74,6 +74,11 @@ class _UnitCut:
 
     groups: list[list[tuple[int, str]]]
     lemmas: dict[int, list[str]]
+    spans: dict[int, tuple[int, int]]  # characters of each sentence in the unit's text
+
+    def text(self, unit_text: str, group: list[tuple[int, str]]) -> str:
+        """The group's sentences as the document wrote them (spaCy may split before a comma)."""
+        return unit_text[self.spans[group[0][0]][0]:self.spans[group[-1][0]][1]].strip()
 
 
 def _cut_units(
@@ -89,7 +94,8 @@ def _cut_units(
             (n, s) for n, s in enumerate(spacy_doc.sents, start=1) if s.text.strip()
         ]
         groups = sentence_groups([(n, s.text.strip()) for n, s in sents], markers)
-        cuts[key] = _UnitCut(groups, {n: normalizer.lemmas_of_doc(s) for n, s in sents})
+        cuts[key] = _UnitCut(groups, {n: normalizer.lemmas_of_doc(s) for n, s in sents},
+                             {n: (s.start_char, s.end_char) for n, s in sents})
     return cuts
 
 
@@ -106,10 +112,11 @@ def _extra_lemmas(
 def _unit_passages(unit: Unit, cut: _UnitCut | None, extra: dict[str, list[str]], separator: str) -> list[DraftPassage]:
     """The passages of one unit (document name, position and section are set by the caller)."""
     out = []
-    for group in cut.groups if cut else []:
-        text = " ".join(t for _, t in group)
-        lemmas = [lemma for n, _ in group for lemma in cut.lemmas[n]] if cut else []
-        out.append(DraftPassage("", 0, unit.paragraph, group[0][0], group[-1][0], text, lemmas))
+    if cut is not None:
+        for group in cut.groups:
+            lemmas = [lemma for n, _ in group for lemma in cut.lemmas[n]]
+            text = cut.text(unit.text, group)
+            out.append(DraftPassage("", 0, unit.paragraph, group[0][0], group[-1][0], text, lemmas))
     if unit.items:
         listed = join_items(unit.items, separator)
         if out:  # the list joins its lead-in

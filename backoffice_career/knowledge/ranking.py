@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from backoffice_career.knowledge.index import Hit, Index
+from backoffice_career.knowledge.vocabulary import Concept
 
 # Added to the BM25 score of a topic's best passage (scaled by the passage's relative topic weight).
 TOPIC_BOOST = 3.0
@@ -34,15 +35,15 @@ def _top(index: Index, scores: NDArray[np.float64], limit: int) -> list[Hit]:
 
 
 def scores(
-    index: Index, terms: Sequence[str], wanted: dict[str, float], generic_words: AbstractSet[str]
+    index: Index, terms: Sequence[str], wanted: dict[str, float], concepts: Sequence[Concept]
 ) -> NDArray[np.float64]:
     """Score of every passage: BM25 of `terms` + TOPIC_BOOST x topic strength for `wanted`.
 
-    A passage no wanted topic covers must hold RIVAL_MIN_COVERAGE of the specific (non-generic) lemmas
-    of `terms`, and at least one.
+    A passage no wanted topic covers must hold RIVAL_MIN_COVERAGE of the question's `concepts` (its specific
+    lemmas, a vocabulary family counting once), and at least one.
     """
     topical = index.topical(wanted)
-    coverage = index.coverage(t for t in terms if t not in generic_words)
+    coverage = index.concept_coverage(concepts)
     eligible = (topical > 0) | ((coverage > 0) & (coverage >= RIVAL_MIN_COVERAGE))
     total = index.bm25(terms) + TOPIC_BOOST * topical
     total[~eligible] = 0.0
@@ -53,28 +54,30 @@ def rank(
     index: Index,
     terms: Sequence[str],
     wanted: dict[str, float],
-    generic_words: AbstractSet[str],
+    concepts: Sequence[Concept],
     limit: int,
 ) -> list[Hit]:
     """Best passages of any document for the lemmas `terms` and the topic weights `wanted`, best first."""
     if not index.size:
         return []
-    return _top(index, scores(index, terms, wanted, generic_words), limit)
+    return _top(index, scores(index, terms, wanted, concepts), limit)
 
 
 def best_match(
-    index: Index, terms: Sequence[str], generic_words: AbstractSet[str], min_score: float, min_coverage: float
+    index: Index, terms: Sequence[str], concepts: Sequence[Concept], own: AbstractSet[str],
+    min_score: float, min_coverage: float,
 ) -> Hit | None:
     """The passage of any document that best matches `terms` when the NLU found no topic, if it scores at
-    least `min_score` (BM25) and holds at least `min_coverage` of the specific (non-generic) lemmas of
-    `terms`. A passage of a topic contradicts the NLU: it must hold RIVAL_MIN_COVERAGE of them as well."""
-    specific = {t for t in terms if t not in generic_words}
-    if not specific or not index.size:
+    least `min_score` (BM25) and holds at least `min_coverage` of the question's `concepts`. A passage of a
+    topic contradicts the NLU: it must hold RIVAL_MIN_COVERAGE of the question's `own` specific lemmas, with
+    no synonym ("combien gagne…" is not the guide's "gagner plus")."""
+    if not concepts or not index.size:
         return None
-    coverage = index.coverage(specific)
+    tagged = index.tagged()
+    enough = np.where(tagged, index.coverage(own) >= max(min_coverage, RIVAL_MIN_COVERAGE),
+                      index.concept_coverage(concepts) >= min_coverage)
     bm25 = index.bm25(terms)
-    needed = np.where(index.tagged(), max(min_coverage, RIVAL_MIN_COVERAGE), min_coverage)
-    bm25[(coverage < needed) | (bm25 < min_score)] = 0.0
+    bm25[~enough | (bm25 < min_score)] = 0.0
     best = _top(index, bm25, 1)
     return best[0] if best else None
 
@@ -98,16 +101,14 @@ def meaning_scores(
     index: Index,
     vectors: NDArray[np.float32],
     query_vector: NDArray[np.float32],
-    terms: Sequence[str],
+    concepts: Sequence[Concept],
     wanted: dict[str, float],
-    generic_words: AbstractSet[str],
     lexical_weight: float,
     hint_weight: float,
 ) -> NDArray[np.float64]:
     """Second-chance score of every passage: cosine of meaning vectors + `lexical_weight` x share of the
-    question's specific lemmas the passage holds + `hint_weight` x topic strength of the hinted topics."""
-    specific = {t for t in terms if t not in generic_words}
-    coverage = index.coverage(specific) if specific else np.zeros(index.size, dtype=np.float64)
+    question's concepts the passage holds + `hint_weight` x topic strength of the hinted topics."""
+    coverage = index.concept_coverage(concepts)
     cosine = (vectors @ query_vector).astype(np.float64) if len(vectors) else np.zeros(index.size)
     hint = np.minimum(index.topical(wanted), 1.0)
     total: NDArray[np.float64] = cosine + lexical_weight * coverage + hint_weight * hint
@@ -120,3 +121,17 @@ def second_chance(scores: NDArray[np.float64], index: Index, min_score: float) -
         return None
     row = int(np.argmax(scores))
     return index.passages[row].hit(scores[row]) if scores[row] >= min_score else None
+
+
+def rival(index: Index, terms: Sequence[str], concepts: Sequence[Concept], document: str) -> Hit | None:
+    """The passage of another document than `document` holding every concept of the question, with a better
+    BM25 than every passage of `document`, when none of these holds them all; else None."""
+    coverage = index.concept_coverage(concepts)
+    own = index.documents == document
+    if not index.size or own.all() or coverage[own].max(initial=0.0) >= 1.0:
+        return None
+    bm25 = index.bm25(terms)
+    own_best = bm25[own].max(initial=0.0)
+    bm25[own | (coverage < 1.0) | (bm25 <= own_best)] = 0.0
+    best = _top(index, bm25, 1)
+    return best[0] if best else None

@@ -6,7 +6,7 @@ family's canonical form, the words the guide uses, for BM25 and for the meaning 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 BECOME = "devenir"
 
 
+# A concept of a question: its forms (lemma sequences); a passage holds it when it holds every lemma of a form.
+Concept = frozenset[tuple[str, ...]]
+
+
 @dataclass(frozen=True)
 class Family:
     name: str
@@ -27,12 +31,26 @@ class Family:
     members: tuple[tuple[str, ...], ...]  # lemma sequences of the variants
     also: tuple[str, ...] = ()  # other forms the guide uses for the same thing ("supervision")
     also_lemmas: tuple[str, ...] = ()
+    also_forms: tuple[tuple[str, ...], ...] = ()  # the lemma sequence of each `also` form
+
+    def concept(self, said: Sequence[tuple[str, ...]]) -> Concept:
+        """The family as one concept: the forms the question said, its canonical form and its `also` forms."""
+        return frozenset([*said, self.canonical_lemmas, *self.also_forms])
 
 
 @dataclass(frozen=True)
 class Expansion:
     lemmas: list[str]  # canonical lemmas to add to the query's
     texts: list[str]  # canonical forms, for the meaning vector
+    # One concept per family found: the question's words of it and the forms it adds; any one of them in a
+    # passage covers the concept (coverage counts concepts, so that an expansion never dilutes it).
+    groups: list[Concept] = field(default_factory=list)
+
+    def concepts(self, lemmas: Sequence[str]) -> list[Concept]:
+        """The question's concepts: each family found, and each of its other lemmas alone."""
+        grouped = {lemma for group in self.groups for form in group for lemma in form}
+        alone = [frozenset({(lemma,)}) for lemma in dict.fromkeys(lemmas) if lemma not in grouped]
+        return alone + list(self.groups)
 
 
 class Vocabulary:
@@ -53,8 +71,11 @@ class Vocabulary:
             also = [str(v) for v in body.get("also") or [] if str(v).strip()]
             lemma_lists = normalizer.lemmas_many([canonical, *variants, *also])
             members = tuple(tuple(m) for m in lemma_lists[1 : 1 + len(variants)] if m)
-            also_lemmas = tuple(lemma for m in lemma_lists[1 + len(variants) :] for lemma in m)
-            families.append(Family(name, canonical, tuple(lemma_lists[0]), members, tuple(also), also_lemmas))
+            also_forms = tuple(tuple(m) for m in lemma_lists[1 + len(variants) :] if m)
+            also_lemmas = tuple(lemma for m in also_forms for lemma in m)
+            families.append(
+                Family(name, canonical, tuple(lemma_lists[0]), members, tuple(also), also_lemmas, also_forms)
+            )
         return cls(families)
 
     def begins_member(self, lemmas: Sequence[str], families: Sequence[str]) -> bool:
@@ -73,6 +94,7 @@ class Vocabulary:
         present: list[tuple[str, ...]] = []  # canonical forms the question holds
         extra_lemmas: list[str] = []
         extra_texts: list[str] = []
+        groups: list[Concept] = []
         for family in self.families:
             if not family.canonical_lemmas:
                 continue
@@ -80,6 +102,7 @@ class Vocabulary:
                 present.append(family.canonical_lemmas)
                 extra_lemmas.extend(lemma for lemma in family.also_lemmas if lemma not in lemmas)
                 extra_texts.extend(family.also)
+                groups.append(family.concept([]))
                 continue
             members = [m for m in family.members if contains_sequence(lemmas, m)]
             if members:
@@ -92,7 +115,8 @@ class Vocabulary:
             extra_lemmas.extend(family.canonical_lemmas)
             extra_lemmas.extend(lemma for lemma in family.also_lemmas if lemma not in lemmas)
             extra_texts.extend([family.canonical, *family.also])
-        return Expansion(extra_lemmas, extra_texts)
+            groups.append(family.concept(members))
+        return Expansion(extra_lemmas, extra_texts, groups)
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,14 @@ def test_a_word_cut_at_a_hyphen_across_lines_stays_whole(tmp_path, normalizer):
     assert passage.text == "Le service du back-office ferme à 17 h le vendredi, et le rez-de-chaussée reste ouvert."
 
 
+def test_a_passage_keeps_the_documents_text_where_spacy_splits_a_sentence(tmp_path, normalizer):
+    """spaCy may end a "sentence" before a comma ("Le vendredi" | ", le service…"); the passage joins the
+    pieces as the document wrote them, never with a space before the comma."""
+    (tmp_path / "note.md").write_text("# Note\n\n## Horaires\n\nLe vendredi, le service ferme à 17 h.\n", "utf-8")
+    (passage,) = cut_passages([read_file(tmp_path / "note.md")], normalizer)
+    assert passage.text == "Le vendredi, le service ferme à 17 h."
+
+
 def test_list_items_are_joined_with_the_separator_and_a_final_full_stop():
     assert join_items(["le badge", "le RIB ;", "la carte Vitale"]) == "le badge ; le RIB ; la carte Vitale."
     assert join_items(["Le badge est remis.", "Le RIB est demandé"]) == "Le badge est remis. Le RIB est demandé."

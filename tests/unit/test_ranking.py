@@ -97,3 +97,44 @@ def test_scores_are_okapi_bm25_with_lucene_idf(two_documents, normalizer):
                 score += idf * doc[term] * (BM25_K1 + 1) / (doc[term] + BM25_K1 * (1 - BM25_B + BM25_B * length / avg))
         expected.append(score)
     assert index.bm25(terms).tolist() == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_sure_topic_gives_way_to_a_document_holding_every_concept_of_the_question(two_documents):
+    """The rival (replies.topic_reply, a sure intent): the note holds tutor, appoint and trainee (a family of the
+    vocabulary: "stagiaire" is the guide's "nouveaux travailleurs"); no passage of the guide holds them all."""
+    question = "qui désigne le tuteur des stagiaires ?"
+    guide_answer = two_documents.answer("", "training_new_workers")  # the topic's passages: the guide's
+    assert guide_answer and guide_answer[0].document.startswith("gestionnaire")
+    rival = two_documents.rival(question, guide_answer)
+    assert rival is not None and "tuteur désigné" in rival.text
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("quels logiciels faut-il maîtriser ?", "office_software"),  # the note holds "logiciel", not "maîtriser"
+    ("Cegid ?", "office_software"),  # one concept: the topic's to answer
+    ("formation Cegid ?", "office_software"),  # two concepts: still the topic's
+    ("faut-il profiter des formations proposées pendant son emploi ?", "on_the_job_training"),
+])
+def test_no_rival_when_the_other_document_misses_a_concept_or_the_guide_holds_them_all(two_documents, question, topic):
+    assert two_documents.rival(question, two_documents.answer(question, topic)) is None
+
+
+async def test_the_bot_answers_from_the_rival_document_under_a_sure_topic_intent(two_documents, monkeypatch):
+    """Through the action: a sure guide intent whose ranking keeps the guide (no passage of another topic may
+    compete in it here), yet the note holds every concept of the question: the note answers."""
+    from actions.actions import ActionAnswerTopic
+    from tests.helpers.trackers import make_tracker, run
+
+    monkeypatch.setattr(ranking, "RIVAL_MIN_COVERAGE", 1.01)
+
+    async def reply():
+        tracker = make_tracker("qui désigne le tuteur des stagiaires ?", "ask_training_new_workers", 0.97)
+        dispatcher, _ = await run(ActionAnswerTopic(lambda: two_documents), tracker)
+        [message] = dispatcher.messages
+        return message
+
+    message = await reply()
+    assert "tuteur désigné" in message["answer"]
+    assert message["source"] == "« Le parcours de formation du service comptable », section « Le tutorat »"
+    monkeypatch.setattr(type(two_documents), "rival", lambda self, text, answer: None)
+    assert "tuteur" not in (await reply())["answer"]  # without the rival, the guide's topic answers

@@ -59,7 +59,7 @@ def test_the_faq_batch_and_the_bot_expand_a_question_alike(kb, normalizer):
     }
     for text, intent in questions.items():
         lemmas = normalizer.lemmas(text)
-        assert kb.expand(lemmas) == kb.query(text)[0]
+        assert kb.expand(lemmas) == kb.query(text).terms
         by_text = answer_topic(kb, text, intent)
         by_lemmas = answer_topic(kb, text, intent, lemmas=lemmas)
         assert by_text.hits and [h.passage_id for h in by_lemmas.hits] == [h.passage_id for h in by_text.hits], text
@@ -79,3 +79,36 @@ def test_a_word_inside_the_job_title_written_as_the_guide_writes_it_does_not_exp
     vocabulary = Vocabulary.load(VOCABULARY, normalizer)
     expansion = vocabulary.expand(normalizer.lemmas("Comment devenir gestionnaire de back-office ?"))
     assert "superviser" not in expansion.lemmas and "supervision" not in expansion.lemmas
+
+
+def test_a_family_counts_once_in_the_coverage_of_a_question(normalizer):
+    """"dirigé une équipe" is one concept, held by a passage that says "superviser" or "supervision": the
+    expansion never dilutes the share of the question a passage holds."""
+    vocabulary = Vocabulary.load(VOCABULARY, normalizer)
+    lemmas = normalizer.lemmas("j'ai déjà dirigé une équipe de stagiaires")
+    concepts = vocabulary.expand(lemmas).concepts(lemmas)
+    supervise = next(c for c in concepts if ("supervision",) in c)
+    assert {("diriger", "equipe"), ("superviser",)} <= supervise
+    assert not any("diriger" in form for c in concepts if c is not supervise for form in c)
+
+
+def test_the_workplace_words_expand_for_hr_documents_and_never_reach_the_nlu(kb, normalizer):
+    """data/kb/workplace.yml: "ticket resto" finds a note's "titre-restaurant"; the NLU variants come from
+    vocabulary.yml alone, and no variant is in two families."""
+    assert "titre-restaurant" in kb.query("combien vaut un ticket resto ?").text
+    assert "télétravail" in kb.query("je peux bosser à la maison le lundi ?").text
+    generated = (ROOT / "data" / "nlu" / "generated_vocabulary.yml").read_text("utf-8")
+    assert "titre-restaurant" not in generated and "télétravail" not in generated
+    owners: dict[tuple[str, ...], str] = {}
+    for family in kb.vocabulary.families:
+        for member in family.members:
+            assert owners.setdefault(member, family.name) == family.name, (member, family.name, owners[member])
+
+
+def test_a_form_of_several_words_is_held_only_whole(kb):
+    """"travail à distance" (a form of the telework family) is not held by a passage that says "travail" alone."""
+    index = kb._current_index()
+    travail_alone = (index.coverage(["travail"]) == 1) & (index.coverage(["distance"]) == 0)
+    assert travail_alone.any()
+    assert not index.concept_coverage([frozenset({("travail", "distance")})])[travail_alone].any()
+    assert index.concept_coverage([frozenset({("travail", "distance"), ("travail",)})])[travail_alone].all()
