@@ -78,10 +78,11 @@ class KnowledgeBase:
 
     def off_guide(self, text: str) -> bool:
         """Whether `text` asks what the guide never answers, whatever its wording: how to become another trade
-        ("comment devenir pilote ?", other_jobs.yml) or a cost or funding (scope.yml)."""
+        ("comment devenir pilote ?", other_jobs.yml), a cost or funding, or a bonus (scope.yml)."""
         if self._trades is None:  # loaded once; the cost words first, the rule last (another thread checks it)
             raw = load_yaml(SCOPE) if SCOPE.exists() else {}
-            self._cost_words = frozenset(fold(str(w)) for w in raw.get("cost_words") or [])
+            words = [*(raw.get("cost_words") or []), *(raw.get("pay_words") or [])]
+            self._cost_words = frozenset(fold(str(w)) for w in words)
             self._trades = TradeRule.load(OTHER_JOBS)
         doc = self.normalizer.nlp(text or "", disable=list(QUERY_DISABLED_PIPES))
         if self._cost_words & set(self.normalizer.lemmas_of_doc(doc)):

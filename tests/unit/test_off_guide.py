@@ -14,6 +14,8 @@ COSTS = [
     "Combien coûte une formation de secrétariat en ligne ?",
     "le CPF peut payer un cours de tableur ?",
     "Quel est le tarif des cours du soir pour adultes ?",
+    "Les assistants de direction touchent-ils un bonus en fin d'année ?",  # pay on top (pay_words)
+    "il y a un 13e mois ou un treizième mois dans les banques ?",
 ]
 OTHER_TRADES = [
     "Comment devenir ostéopathe ?",
@@ -28,6 +30,7 @@ THIS_JOB = [
     "devenir directrice de bureau, ça prend combien de temps ?",
     "Comment devenir un bon gestionnaire ?",
     "peut-on devenir manager sans diplôme ?",
+    "l'expérience prime-t-elle sur le diplôme pour ce poste ?",  # the verb "primer", not a bonus
     "comment devenir plus efficace au bureau ?",
     "Comment gagner plus ?",
     "Mon employeur offre des cours gratuits de tableur, c'est utile ?",

@@ -112,3 +112,19 @@ def test_a_form_of_several_words_is_held_only_whole(kb):
     assert travail_alone.any()
     assert not index.concept_coverage([frozenset({("travail", "distance")})])[travail_alone].any()
     assert index.concept_coverage([frozenset({("travail", "distance"), ("travail",)})])[travail_alone].all()
+
+
+def test_a_question_on_what_varies_between_companies_gets_the_guides_sentence_on_it(kb):
+    """Family 'vary_by_company' (retrieval only): "pareil partout", "ça dépend de la boîte" find the guide's
+    "varient selon l'entreprise", not the small/large company passage (without the family: none of the three)."""
+    for text in ("les exigences pour ce job, ça dépend de la boîte ?",
+                 "le travail d'un office manager, c'est pareil partout ?",
+                 "les missions dépendent de l'entreprise ?"):
+        hits = kb.answer(text, "company_size")
+        assert hits and "varient selon l’entreprise" in hits[0].text, (text, hits[:1])
+
+
+def test_management_finds_the_guides_supervision(kb):
+    """Family 'management' (retrieval only): the noun finds the guide's "supervision" sentence."""
+    hits = kb.answer("une expérience en management est-elle attendue ?", "experience_needed")
+    assert any("supervision" in h.text for h in hits)
