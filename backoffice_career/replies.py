@@ -133,7 +133,8 @@ def topic_reply(kb_provider: KbProvider, turn: Turn, settings: Settings | None =
         kb = kb_provider()
         if kb.off_guide(turn.text):  # "comment devenir pilote ?", "combien coûte …": worded like a topic
             return unknown_reply(kb, replace(turn, intent=INTENT_OUT_OF_SCOPE), settings)
-        result = answer_topic(kb, turn.text, turn.intent, settings)
+        lemmas = kb.normalizer.lemmas(turn.text)  # once: the topic's answer and its rival
+        result = answer_topic(kb, turn.text, turn.intent, settings, lemmas)
     except KnowledgeBaseUnavailable:
         logger.exception("knowledge base unavailable")
         return UNAVAILABLE
@@ -141,7 +142,7 @@ def topic_reply(kb_provider: KbProvider, turn: Turn, settings: Settings | None =
         return unknown_reply(kb, turn, settings)
     if (turn.confidence or 0.0) >= settings.review_confidence:
         try:
-            rival = kb.rival(turn.text, result.hits)
+            rival = kb.rival(lemmas, result.hits)
         except KnowledgeBaseUnavailable:
             rival = None
         if rival:  # another document (an HR note) answers the words much better than the topic's passages

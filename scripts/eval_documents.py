@@ -47,8 +47,7 @@ def ask_all(client: BotClient, texts: list[str], workers: int) -> list[list[str]
         return list(pool.map(one, texts))
 
 
-def evaluate(client: BotClient, kb, questions, unanswerable, responses: Responses, workers: int) -> dict:
-    guide = load_guide(kb)
+def evaluate(client: BotClient, guide, questions, unanswerable, responses: Responses, workers: int) -> dict:
     replies = ask_all(client, [q["text"] for q in questions] + unanswerable, workers)
     answered = [classify_document(r, q["accept"], q["section"], responses)
                 for q, r in zip(questions, replies[:len(questions)], strict=True)]
@@ -73,12 +72,13 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copytree(load_settings().knowledge_dir, knowledge)
         shutil.copy(args.document, knowledge)
         with launched_bot(work, knowledge) as (client, kb):
-            result = evaluate(client, kb, questions, unanswerable, responses, args.workers)
+            guide = load_guide(kb)
+            result = evaluate(client, guide, questions, unanswerable, responses, args.workers)
             guide_lines = None
             if args.guide_questions:
                 guide_set = yaml.safe_load(args.guide_questions.read_text("utf-8")) or {}
                 guide_lines = run_lines(client, {"topic_questions": guide_set.get("topic_questions") or []},
-                                        load_guide(kb), responses, kb, args.workers)["topic"]
+                                        guide, responses, kb, args.workers)["topic"]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     for outcome in result["answered"] + result["honest"]:

@@ -104,10 +104,6 @@ class KnowledgeBase:
         return Query(list(lemmas) + self._specific(expansion.lemmas), [c for c in concepts if c], "",
                      tuple(expansion.texts))
 
-    def expand(self, lemmas: Sequence[str]) -> list[str]:
-        """`lemmas` (already normalised) with the vocabulary's expansion, as `query` gives them."""
-        return self.query_of(lemmas).terms
-
     def _specific(self, lemmas: Sequence[str]) -> list[str]:
         return [lemma for lemma in lemmas if lemma not in self.config.generic_words]
 
@@ -220,15 +216,16 @@ class KnowledgeBase:
             scores[index.tagged()] = 0.0
         return ranking.second_chance(scores, index, min_score)
 
-    def rival(self, text: str, answer: Sequence[Hit]) -> Hit | None:
-        """A passage of another document than the topic's `answer` that answers `text` much better: it holds
+    def rival(self, lemmas: Sequence[str], answer: Sequence[Hit]) -> Hit | None:
+        """A passage of another document than the topic's `answer` that answers the question (its normalised
+        `lemmas`) much better: it holds
         every concept of the question (three at least) and beats the BM25 of every passage of the answer's
         document, none of which holds them all. The intent's topic is a boost, never a cage ("une formation SAP
         pour les nouveaux arrivants ?" in an HR note)."""
         if not answer:
             return None
         index = self._current_index()
-        query = self.query(text or "")
+        query = self.query_of(lemmas)
         if len(query.concepts) < MIN_RIVAL_CONCEPTS:
             return None
         return ranking.rival(index, query.terms, query.concepts, answer[0].document)

@@ -12,6 +12,7 @@ import uuid
 import pytest
 import yaml
 
+from backoffice_career.knowledge.factory import build_knowledge_base
 from backoffice_career.knowledge.ingest import build
 from backoffice_career.settings import ROOT
 from scripts.eval_e2e import load_guide
@@ -41,8 +42,6 @@ def note_bot(tmp_path_factory, settings, normalizer, topic_specs):
     knowledge = work / "knowledge"
     shutil.copytree(settings.knowledge_dir, knowledge)
     kb_url = f"sqlite:///{work / 'kb.sqlite'}"
-    from backoffice_career.knowledge.factory import build_knowledge_base
-
     kb = build_knowledge_base(kb_url, knowledge, normalizer, topic_specs)
 
     def publish(fmt: str | None) -> None:

@@ -99,13 +99,13 @@ def test_scores_are_okapi_bm25_with_lucene_idf(two_documents, normalizer):
     assert index.bm25(terms).tolist() == pytest.approx(expected, rel=1e-9)
 
 
-def test_a_sure_topic_gives_way_to_a_document_holding_every_concept_of_the_question(two_documents):
+def test_a_sure_topic_gives_way_to_a_document_holding_every_concept_of_the_question(two_documents, normalizer):
     """The rival (replies.topic_reply, a sure intent): the note holds tutor, appoint and trainee (a family of the
     vocabulary: "stagiaire" is the guide's "nouveaux travailleurs"); no passage of the guide holds them all."""
     question = "qui désigne le tuteur des stagiaires ?"
     guide_answer = two_documents.answer("", "training_new_workers")  # the topic's passages: the guide's
     assert guide_answer and guide_answer[0].document.startswith("gestionnaire")
-    rival = two_documents.rival(question, guide_answer)
+    rival = two_documents.rival(normalizer.lemmas(question), guide_answer)
     assert rival is not None and "tuteur désigné" in rival.text
 
 
@@ -115,8 +115,10 @@ def test_a_sure_topic_gives_way_to_a_document_holding_every_concept_of_the_quest
     ("formation Cegid ?", "office_software"),  # two concepts: still the topic's
     ("faut-il profiter des formations proposées pendant son emploi ?", "on_the_job_training"),
 ])
-def test_no_rival_when_the_other_document_misses_a_concept_or_the_guide_holds_them_all(two_documents, question, topic):
-    assert two_documents.rival(question, two_documents.answer(question, topic)) is None
+def test_no_rival_when_the_other_document_misses_a_concept_or_the_guide_holds_them_all(
+    two_documents, normalizer, question, topic
+):
+    assert two_documents.rival(normalizer.lemmas(question), two_documents.answer(question, topic)) is None
 
 
 async def test_the_bot_answers_from_the_rival_document_under_a_sure_topic_intent(two_documents, monkeypatch):
@@ -136,5 +138,5 @@ async def test_the_bot_answers_from_the_rival_document_under_a_sure_topic_intent
     message = await reply()
     assert "tuteur désigné" in message["answer"]
     assert message["source"] == "« Le parcours de formation du service comptable », section « Le tutorat »"
-    monkeypatch.setattr(type(two_documents), "rival", lambda self, text, answer: None)
+    monkeypatch.setattr(type(two_documents), "rival", lambda self, lemmas, answer: None)
     assert "tuteur" not in (await reply())["answer"]  # without the rival, the guide's topic answers

@@ -59,7 +59,7 @@ def test_the_faq_batch_and_the_bot_expand_a_question_alike(kb, normalizer):
     }
     for text, intent in questions.items():
         lemmas = normalizer.lemmas(text)
-        assert kb.expand(lemmas) == kb.query(text).terms
+        assert kb.query_of(lemmas).terms == kb.query(text).terms
         by_text = answer_topic(kb, text, intent)
         by_lemmas = answer_topic(kb, text, intent, lemmas=lemmas)
         assert by_text.hits and [h.passage_id for h in by_lemmas.hits] == [h.passage_id for h in by_text.hits], text
