@@ -5,6 +5,7 @@
 #   PyYAML              data/kb/kb.yml, data/kb/topics.yml, data/advice/*.yml, data/privacy.yml...
 #   pydantic 1.10       the settings (backoffice_career/settings.py)
 #   bm25s, numpy        the knowledge base's BM25 index (backoffice_career/knowledge/index.py)
+#   snowballstemmer     French stems of derived words (the same index)
 #   pypdf, python-docx, beautifulsoup4, markdown-it-py
 #                       the knowledge documents' readers (backoffice_career/knowledge/readers/)
 #   phonenumbers, python-stdnum
@@ -27,7 +28,7 @@ COPY requirements.txt /tmp/requirements.txt
 # The spaCy model is not on PyPI: its wheel comes from its release URL (and leaves the constraints).
 RUN grep -v '^fr_core_news_md' /tmp/requirements.txt > /tmp/constraints.txt \
     && pip install --no-cache-dir -c /tmp/constraints.txt \
-        SQLAlchemy psycopg2-binary PyYAML pydantic spacy numpy bm25s \
+        SQLAlchemy psycopg2-binary PyYAML pydantic spacy numpy bm25s snowballstemmer \
         pypdf python-docx beautifulsoup4 markdown-it-py phonenumbers python-stdnum slack_sdk \
         "fr_core_news_md @ https://github.com/explosion/spacy-models/releases/download/fr_core_news_md-3.8.0/fr_core_news_md-3.8.0-py3-none-any.whl" \
     && rm /tmp/requirements.txt /tmp/constraints.txt

@@ -89,20 +89,25 @@ class KnowledgeBase:
             return True
         return self._trades.other_trade(doc, self.normalizer, self.vocabulary)
 
-    def query(self, text: str) -> Query:
+    def query(self, text: str, index: Index | None = None) -> Query:
         """The lemmas of `text` with the vocabulary's expansion, its concepts, and the text with the canonical
         forms added (for the meaning vector)."""
-        query = self.query_of(self.normalizer.lemmas(text))
+        query = self.query_of(self.normalizer.lemmas(text), index)
         return Query(query.terms, query.concepts, " ".join([text, *query.texts]))
 
-    def query_of(self, lemmas: Sequence[str]) -> Query:
-        """The query of `lemmas` (already normalised: batches); its text holds the canonical forms only."""
+    def query_of(self, lemmas: Sequence[str], index: Index | None = None) -> Query:
+        """The query of `lemmas` (already normalised: batches); its text holds the canonical forms only.
+        With the `index`, a lone lemma's concept also holds the indexed words of its stem (derivation)."""
         expansion = self.vocabulary.expand(list(lemmas))
         generic = self.config.generic_words
         # A form made of generic words only ("travail") says nothing; a longer form stays whole.
         concepts = [frozenset(form for form in c if not set(form) <= generic) for c in expansion.concepts(lemmas)]
-        return Query(list(lemmas) + self._specific(expansion.lemmas), [c for c in concepts if c], "",
-                     tuple(expansion.texts))
+        concepts = [c for c in concepts if c]
+        terms = list(lemmas) + self._specific(expansion.lemmas)
+        if index is not None:
+            concepts, related = index.derived(concepts)
+            terms += related
+        return Query(terms, concepts, "", tuple(expansion.texts))
 
     def _specific(self, lemmas: Sequence[str]) -> list[str]:
         return [lemma for lemma in lemmas if lemma not in self.config.generic_words]
@@ -176,7 +181,8 @@ class KnowledgeBase:
     ) -> list[Hit]:
         """Best passages for a topic and/or wording (or its `lemmas`, already normalised), best first."""
         index = self._current_index()
-        query = self.query_of(lemmas) if lemmas is not None else self.query(text) if text else Query([], [], "")
+        query = (self.query_of(lemmas, index) if lemmas is not None
+                 else self.query(text, index) if text else Query([], [], ""))
         return self.rank(index, query, topic, limit)
 
     def rank(self, index: Index, query: Query, topic: str | None, limit: int) -> list[Hit]:
@@ -194,7 +200,7 @@ class KnowledgeBase:
         """
         index = self._current_index()
         lemmas = self.normalizer.lemmas(text or "")
-        query = self.query_of(lemmas)
+        query = self.query_of(lemmas, index)
         own = set(self._specific(lemmas))
         return ranking.best_match(index, query.terms, query.concepts, own, min_score, min_coverage)
 
@@ -206,7 +212,7 @@ class KnowledgeBase:
         counting as a boost, when its score clears `min_score`; its score is the second-chance score.
         `untopical_only`: only passages no topic of the guide covers (HR documents and answers)."""
         index = self._current_index()
-        query = self.query(text or "")
+        query = self.query(text or "")  # no stems: they tipped guide questions by meaning (docs/performance.md)
         wanted = {hint: 1.0} if hint else {}
         scores = ranking.meaning_scores(
             index, index.vectors, index.embedder.vector(query.text), query.concepts, wanted,
@@ -225,7 +231,7 @@ class KnowledgeBase:
         if not answer:
             return None
         index = self._current_index()
-        query = self.query_of(lemmas)
+        query = self.query_of(lemmas, index)
         if len(query.concepts) < MIN_RIVAL_CONCEPTS:
             return None
         return ranking.rival(index, query.terms, query.concepts, answer[0].document)

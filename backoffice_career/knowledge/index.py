@@ -7,6 +7,7 @@ lemmas, not with a Python loop over the passages.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -14,15 +15,30 @@ from typing import Any
 
 import bm25s
 import numpy as np
+import snowballstemmer
 from numpy.typing import NDArray
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backoffice_career.knowledge.db import AdviceCitation, AdviceStep, Document, Passage, PassageTopic, Topic
+from backoffice_career.knowledge.vocabulary import Concept
 
 # Lucene's idf with the (k1 + 1) term-frequency factor ("atire"): the scores of the former hand-made BM25.
 BM25_K1 = 1.2
 BM25_B = 0.75
+# A stem shorter than this says too little ("form" of "formé" would also be "forme", a shape).
+MIN_STEM_LENGTH = 5
+
+
+_STEMMERS = threading.local()  # a Snowball stemmer keeps state while it stems: one per thread
+
+
+def stem(word: str) -> str:
+    """The French Snowball stem of a (folded) lemma."""
+    stemmer = getattr(_STEMMERS, "french", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.french = snowballstemmer.stemmer("french")
+    return str(stemmer.stemWord(word))
 
 
 @dataclass(frozen=True)
@@ -106,6 +122,29 @@ class Index:
             # CSC by lemma: the passages holding lemma t are indices[indptr[t]:indptr[t + 1]].
             self._data, self._indices, self._indptr = (retriever.scores[k] for k in ("data", "indices", "indptr"))
         self._topic_rows = self._topic_arrays(passages)
+        self._by_stem: dict[str, list[str]] = {}
+        for term in self._vocab:
+            self._by_stem.setdefault(stem(term), []).append(term)
+
+    def siblings(self, lemma: str) -> list[str]:
+        """The indexed lemmas of the same (Snowball) stem as `lemma`, other than it: "obligatoire" for
+        "obligatoirement", "remboursement" for "rembourser". Derivation, which the lemmas do not undo."""
+        root = stem(lemma)
+        if len(root) < MIN_STEM_LENGTH:
+            return []
+        return [term for term in self._by_stem.get(root, ()) if term != lemma]
+
+    def derived(self, concepts: Sequence[Concept]) -> tuple[list[Concept], list[str]]:
+        """`concepts` where a lone lemma gets its indexed siblings as other forms, and the siblings of the lemmas
+        no passage holds (extra BM25 terms)."""
+        out, related = [], []
+        for concept in concepts:
+            lone = [form[0] for form in concept if len(form) == 1] if len(concept) == 1 else []
+            siblings = self.siblings(lone[0]) if lone else []
+            out.append(concept | {(sibling,) for sibling in siblings})
+            if siblings and lone[0] not in self._vocab:
+                related.extend(siblings)
+        return out, related
 
     @staticmethod
     def _topic_arrays(passages: list[IndexedPassage]) -> dict[str, tuple[NDArray[np.int64], NDArray[np.float64]]]:

@@ -140,3 +140,23 @@ async def test_the_bot_answers_from_the_rival_document_under_a_sure_topic_intent
     assert message["source"] == "« Le parcours de formation du service comptable », section « Le tutorat »"
     monkeypatch.setattr(type(two_documents), "rival", lambda self, lemmas, answer: None)
     assert "tuteur" not in (await reply())["answer"]  # without the rival, the guide's topic answers
+
+
+def test_a_derived_word_holds_the_concept_of_its_stem(two_documents, normalizer, monkeypatch):
+    """"désignation" is no passage's lemma; the note's "désigné" (lemma "désigner") has its Snowball stem, so the
+    note still holds every concept of the question and answers it under the guide's sure topic."""
+    from backoffice_career.knowledge.index import Index
+
+    question = "qui fait la désignation du tuteur des stagiaires ?"
+    guide_answer = two_documents.answer("", "training_new_workers")
+    rival = two_documents.rival(normalizer.lemmas(question), guide_answer)
+    assert rival is not None and "tuteur désigné" in rival.text
+    monkeypatch.setattr(Index, "siblings", lambda self, lemma: [])
+    assert two_documents.rival(normalizer.lemmas(question), guide_answer) is None
+
+
+def test_siblings_share_a_long_enough_stem(two_documents):
+    index = two_documents._current_index()
+    assert index.siblings("designation") == ["designer"]
+    assert index.siblings("designer") == []  # itself only
+    assert index.siblings("form") == []  # too short a stem to say anything
