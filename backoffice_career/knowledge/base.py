@@ -5,6 +5,7 @@ profile/plan.py and review/queue.py.
 """
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ VOCABULARY = Path(__file__).resolve().parents[2] / "data" / "kb" / "vocabulary.y
 WORKPLACE = Path(__file__).resolve().parents[2] / "data" / "kb" / "workplace.yml"  # HR documents' words
 OTHER_JOBS = Path(__file__).resolve().parents[2] / "data" / "kb" / "other_jobs.yml"
 SCOPE = Path(__file__).resolve().parents[2] / "data" / "kb" / "scope.yml"
+SCOPE_WORDS = ("cost_words", "pay_words", "product_words")  # lemma lists of scope.yml
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class KnowledgeBase:
         self._vocabulary: Vocabulary | None = None
         self._trades: TradeRule | None = None
         self._cost_words: frozenset[str] = frozenset()
+        self._scope_phrases: re.Pattern[str] | None = None
         self.normalizer = normalizer
         self.topic_specs = topic_specs
         self.config = config
@@ -78,12 +81,17 @@ class KnowledgeBase:
 
     def off_guide(self, text: str) -> bool:
         """Whether `text` asks what the guide never answers, whatever its wording: how to become another trade
-        ("comment devenir pilote ?", other_jobs.yml), a cost or funding, or a bonus (scope.yml)."""
+        ("comment devenir pilote ?", other_jobs.yml), a cost or funding, a bonus, a duration or a named product
+        (scope.yml)."""
         if self._trades is None:  # loaded once; the cost words first, the rule last (another thread checks it)
             raw = load_yaml(SCOPE) if SCOPE.exists() else {}
-            words = [*(raw.get("cost_words") or []), *(raw.get("pay_words") or [])]
+            words = [word for key in SCOPE_WORDS for word in raw.get(key) or []]
             self._cost_words = frozenset(fold(str(w)) for w in words)
+            phrases = sorted({fold(str(p)) for p in raw.get("duration_phrases") or []})
+            self._scope_phrases = re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b") if phrases else None
             self._trades = TradeRule.load(OTHER_JOBS)
+        if self._scope_phrases is not None and self._scope_phrases.search(fold(text or "")):
+            return True
         doc = self.normalizer.nlp(text or "", disable=list(QUERY_DISABLED_PIPES))
         if self._cost_words & set(self.normalizer.lemmas_of_doc(doc)):
             return True

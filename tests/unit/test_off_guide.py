@@ -16,6 +16,10 @@ COSTS = [
     "Quel est le tarif des cours du soir pour adultes ?",
     "Les assistants de direction touchent-ils un bonus en fin d'année ?",  # pay on top (pay_words)
     "il y a un 13e mois ou un treizième mois dans les banques ?",
+    "la formation de secrétaire médicale dure combien de mois ?",  # a duration (duration_words)
+    "quelle est la durée d'un contrat d'intérim en général ?",
+    "vaut mieux apprendre Cegid ou EBP pour trouver du boulot ?",  # a named product (product_words)
+    "SAP c'est demandé dans les offres de back office ?",
 ]
 OTHER_TRADES = [
     "Comment devenir ostéopathe ?",
@@ -35,6 +39,9 @@ THIS_JOB = [
     "Comment gagner plus ?",
     "Mon employeur offre des cours gratuits de tableur, c'est utile ?",
     "les postes mieux payés demandent quoi comme logiciels ?",
+    "il faut combien de temps de bureau avant d'encadrer ?",  # years of experience: the guide's
+    "faut-il maîtriser Excel et Word ?",  # kinds of software the guide names
+    "c'est dur de devenir gestionnaire quand on est timide ?",  # "dur", not a duration
 ]
 
 
@@ -44,7 +51,7 @@ def test_another_trade_is_recognised(kb, text):
 
 
 @pytest.mark.parametrize("text", COSTS)
-def test_a_cost_or_funding_is_off_the_guide(kb, text):
+def test_a_cost_funding_duration_or_named_product_is_off_the_guide(kb, text):
     assert kb.off_guide(text)
 
 
