@@ -98,13 +98,13 @@ class Vocabulary:
         for family in self.families:
             if not family.canonical_lemmas:
                 continue
+            members = [m for m in family.members if contains_sequence(lemmas, m)]
             if contains_sequence(lemmas, family.canonical_lemmas):
                 present.append(family.canonical_lemmas)
                 extra_lemmas.extend(lemma for lemma in family.also_lemmas if lemma not in lemmas)
                 extra_texts.extend(family.also)
-                groups.append(family.concept([]))
+                groups.append(family.concept(members))  # "poser mes congés": one concept, "poser" with it
                 continue
-            members = [m for m in family.members if contains_sequence(lemmas, m)]
             if members:
                 matched.append((family, members))
         longer = [m for _, members in matched for m in members] + present

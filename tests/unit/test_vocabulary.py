@@ -7,6 +7,7 @@ from backoffice_career.knowledge.vocabulary import Vocabulary
 from backoffice_career.settings import ROOT
 
 VOCABULARY = ROOT / "data" / "kb" / "vocabulary.yml"
+WORKPLACE = ROOT / "data" / "kb" / "workplace.yml"
 
 
 def test_a_variant_brings_its_canonical_form(normalizer):
@@ -128,3 +129,12 @@ def test_management_finds_the_guides_supervision(kb):
     """Family 'management' (retrieval only): the noun finds the guide's "supervision" sentence."""
     hits = kb.answer("une expérience en management est-elle attendue ?", "experience_needed")
     assert any("supervision" in h.text for h in hits)
+
+
+def test_a_variant_said_with_the_canonical_joins_its_concept(normalizer):
+    """"poser mes congés" holds the canonical "congés" and the variant "poser … congés": "poser" is part of the
+    leave concept, not a concept of its own that no note's "demandes de congés" holds."""
+    vocabulary = Vocabulary.load(WORKPLACE, normalizer)
+    lemmas = normalizer.lemmas("comment poser mes congés ?")
+    concepts = vocabulary.expand(lemmas).concepts(lemmas)
+    assert concepts == [frozenset({("conge",), ("poser", "conge"), ("absence",)})]
