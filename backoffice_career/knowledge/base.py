@@ -62,7 +62,7 @@ class KnowledgeBase:
         self.workplace_path = workplace_path
         self._vocabulary: Vocabulary | None = None
         self._trades: TradeRule | None = None
-        self._cost_words: frozenset[str] = frozenset()
+        self._scope_words: frozenset[str] = frozenset()
         self._scope_phrases: re.Pattern[str] | None = None
         self.normalizer = normalizer
         self.topic_specs = topic_specs
@@ -83,17 +83,17 @@ class KnowledgeBase:
         """Whether `text` asks what the guide never answers, whatever its wording: how to become another trade
         ("comment devenir pilote ?", other_jobs.yml), a cost or funding, a bonus, a duration or a named product
         (scope.yml)."""
-        if self._trades is None:  # loaded once; the cost words first, the rule last (another thread checks it)
+        if self._trades is None:  # loaded once; the scope words first, the rule last (another thread checks it)
             raw = load_yaml(SCOPE) if SCOPE.exists() else {}
             words = [word for key in SCOPE_WORDS for word in raw.get(key) or []]
-            self._cost_words = frozenset(fold(str(w)) for w in words)
+            self._scope_words = frozenset(fold(str(w)) for w in words)
             phrases = sorted({fold(str(p)) for p in raw.get("duration_phrases") or []})
             self._scope_phrases = re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b") if phrases else None
             self._trades = TradeRule.load(OTHER_JOBS)
         if self._scope_phrases is not None and self._scope_phrases.search(fold(text or "")):
             return True
         doc = self.normalizer.nlp(text or "", disable=list(QUERY_DISABLED_PIPES))
-        if self._cost_words & set(self.normalizer.lemmas_of_doc(doc)):
+        if self._scope_words & set(self.normalizer.lemmas_of_doc(doc)):
             return True
         return self._trades.other_trade(doc, self.normalizer, self.vocabulary)
 

@@ -139,10 +139,10 @@ class Index:
         no passage holds (extra BM25 terms)."""
         out, related = [], []
         for concept in concepts:
-            lone = [form[0] for form in concept if len(form) == 1] if len(concept) == 1 else []
-            siblings = self.siblings(lone[0]) if lone else []
+            form = next(iter(concept)) if len(concept) == 1 else ()
+            siblings = self.siblings(form[0]) if len(form) == 1 else []
             out.append(concept | {(sibling,) for sibling in siblings})
-            if siblings and lone[0] not in self._vocab:
+            if siblings and form[0] not in self._vocab:
                 related.extend(siblings)
         return out, related
 

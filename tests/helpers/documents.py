@@ -119,3 +119,16 @@ def write_note(fmt: str, out_dir: Path, stem: str = "accueil", source: Path = HR
         return out
     writers = {"docx": write_docx, "pdf": write_pdf, "html": write_html}
     return writers[fmt](note_blocks(source), out)
+
+
+def guide_with_note(folder: Path, settings, normalizer, topic_specs, name: str, text: str):
+    """A knowledge base of the guide plus the note `text` (file `name`), built into SQLite under `folder`; the
+    caller disposes of its engine."""
+    import shutil
+
+    from backoffice_career.knowledge.factory import build_knowledge_base
+
+    knowledge = folder / "knowledge"
+    shutil.copytree(settings.knowledge_dir, knowledge)
+    (knowledge / name).write_text(text, "utf-8")
+    return build_knowledge_base(f"sqlite:///{folder / 'kb.sqlite'}", knowledge, normalizer, topic_specs)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import shutil
 from collections import Counter
 
 import pytest
@@ -11,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from backoffice_career.knowledge import ranking
 from backoffice_career.knowledge.db import Passage
-from backoffice_career.knowledge.factory import build_knowledge_base
 from backoffice_career.knowledge.index import BM25_B, BM25_K1
+from tests.helpers.documents import guide_with_note
 
 # A second document, written for these tests (the calibration used other notes: tests/data/*dev*).
 NOTE = """# Le parcours de formation du service comptable
@@ -29,10 +28,8 @@ Chaque stagiaire du service comptable est suivi par un tuteur désigné par la c
 
 @pytest.fixture(scope="module")
 def two_documents(tmp_path_factory, settings, normalizer, topic_specs):
-    folder = tmp_path_factory.mktemp("two") / "knowledge"
-    shutil.copytree(settings.knowledge_dir, folder)
-    (folder / "parcours-comptable.md").write_text(NOTE, "utf-8")
-    kb = build_knowledge_base(f"sqlite:///{folder.parent / 'kb.sqlite'}", folder, normalizer, topic_specs)
+    folder = tmp_path_factory.mktemp("two")
+    kb = guide_with_note(folder, settings, normalizer, topic_specs, "parcours-comptable.md", NOTE)
     yield kb
     kb.engine.dispose()
 

@@ -2,13 +2,11 @@
 questions worded unlike it; a question the note cannot answer still gets nothing."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from backoffice_career.knowledge.factory import build_knowledge_base
 from backoffice_career.knowledge.index import Index
 from backoffice_career.knowledge.vocabulary import Vocabulary
+from tests.helpers.documents import guide_with_note
 
 # Written for these tests (the families were calibrated on the development notes, tests/data/*dev*).
 NOTE = """# Règles pratiques du service paie
@@ -37,10 +35,8 @@ La présence est obligatoire à la réunion d'équipe du jeudi.
 
 @pytest.fixture(scope="module")
 def note_kb(tmp_path_factory, settings, normalizer, topic_specs):
-    folder = tmp_path_factory.mktemp("workplace") / "knowledge"
-    shutil.copytree(settings.knowledge_dir, folder)
-    (folder / "regles-paie.md").write_text(NOTE, "utf-8")
-    kb = build_knowledge_base(f"sqlite:///{folder.parent / 'kb.sqlite'}", folder, normalizer, topic_specs)
+    folder = tmp_path_factory.mktemp("workplace")
+    kb = guide_with_note(folder, settings, normalizer, topic_specs, "regles-paie.md", NOTE)
     yield kb
     kb.engine.dispose()
 
