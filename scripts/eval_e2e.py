@@ -98,7 +98,8 @@ def load_guide(kb) -> Guide:
 
 
 @contextmanager
-def launched_bot(work: Path, knowledge_dir: Path | None = None) -> Iterator[tuple[BotClient, Any]]:
+def launched_bot(work: Path, knowledge_dir: Path | None = None,
+                 model: Path = MODEL) -> Iterator[tuple[BotClient, Any]]:
     """The launcher's action server and Rasa server on free ports, with this run's databases; the knowledge
     base is built from `knowledge_dir` (default: the configured one)."""
     from backoffice_career.knowledge.factory import build_knowledge_base, build_normalizer
@@ -117,7 +118,7 @@ def launched_bot(work: Path, knowledge_dir: Path | None = None) -> Iterator[tupl
     token = uuid.uuid4().hex
     launch = replace(
         from_env(), action_port=free_port(), rasa_port=free_port(), web_port=free_port(), host="127.0.0.1",
-        model=MODEL, token=token, kb_database_url=kb_url, tracker_db_url=f"sqlite:///{work / 'tracker.sqlite'}",
+        model=model, token=token, kb_database_url=kb_url, tracker_db_url=f"sqlite:///{work / 'tracker.sqlite'}",
         work_dir=work, action_url=None, lock_store_url=None, cors_origins=None,
         extra_env={"ACTIONS_WARM_UP": "1"},
     )
@@ -231,15 +232,17 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=3, help="conversations at a time (default 3)")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (server logs)")
+    parser.add_argument("--model", type=Path, default=MODEL, help="the trained model to serve (default %(default)s)")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
-    if not args.url and not MODEL.is_file():
-        print(f"{MODEL} is missing: run `make model` first", file=sys.stderr)
+    model = args.model
+    if not args.url and not model.is_file():
+        print(f"{model} is missing: run `make model` first", file=sys.stderr)
         return 2
-    model_stamp = MODEL.stat().st_mtime if MODEL.is_file() else None
+    model_stamp = model.stat().st_mtime if model.is_file() else None
     work = Path(tempfile.mkdtemp(prefix="eval_e2e_"))
     try:
         if args.url:
@@ -249,13 +252,13 @@ def main(argv: list[str] | None = None) -> int:
             figures = evaluate(BotClient(args.url, args.token), kb if args.kb_url else None, load_guide(kb), args)
         else:
             print(f"starting the bot through the launcher (logs in {work}) ...", flush=True)
-            with launched_bot(work) as (client, kb):
+            with launched_bot(work, model=model) as (client, kb):
                 figures = evaluate(client, kb, load_guide(kb), args)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    changed = model_stamp is not None and MODEL.stat().st_mtime != model_stamp
-    eval_report.finish(figures, args, MODEL if not args.url else None, changed)
+    changed = model_stamp is not None and model.stat().st_mtime != model_stamp
+    eval_report.finish(figures, args, model if not args.url else None, changed)
     return 0
 
 

@@ -126,7 +126,7 @@ def finish(data: dict, args, model: Path | None, model_changed: bool) -> None:
     print_selves(data)
     if model_changed:
         data["warning"] = "the model file changed during the run: run again"
-        print("WARNING: models/bot.tar.gz changed during the run: run again")
+        print(f"WARNING: {model} changed during the run: run again")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
     print(f"figures written to {args.output}")

@@ -27,10 +27,11 @@ from backoffice_career.profile.extract_text import (
     negated,
     normalise,
     phrase_tokens,
+    tokens_of,
 )
 from backoffice_career.profile.facts import UNKNOWN
 
-__all__ = ["extract_facts", "facts_to_fill", "is_personal_detail"]
+__all__ = ["extract_facts", "facts_to_fill", "is_personal_detail", "is_self_description"]
 
 Facts = dict[str, Any]
 
@@ -166,6 +167,19 @@ def extract_facts(text: str | None, rules: Rules | None = None) -> Facts:
         SLOT_EDUCATION: _education(clause_list, rules),
     }
     return {slot: value for slot, value in found.items() if value is not None}
+
+
+def is_self_description(text: str | None, rules: Rules | None = None) -> bool:
+    """A statement about oneself: no question, and enough facts (data/profile/extraction.yml, self_description)."""
+    if not text or not isinstance(text, str) or "?" in text:
+        return False
+    rules = rules or load_rules()
+    config = rules.raw["self_description"]
+    tokens = tokens_of(normalise(text, rules))
+    if has(tokens, config["request_cues"]):
+        return False
+    needed = int(config["min_facts"] if has(tokens, config["first_person"]) else config["min_facts_impersonal"])
+    return len(extract_facts(text, rules)) >= needed
 
 
 def facts_to_fill(messages: list[str], current: dict[str, Any]) -> Facts:

@@ -45,3 +45,27 @@ def test_full_self_description_is_not_asked_again_and_personal_details_change_no
         assert not set(asked) & STATED, f"{prefix!r}: asked again {asked}"
         plans.append(plan)
     assert plans[0] and all(p == plans[0] for p in plans)
+
+
+# Statements the intent classifier reads as nlu_fallback (checked on the model of 2026-12-01): the
+# SelfDescriptionDetector makes them inform_profile, so the form starts with their facts taken.
+UNSURE_STATEMENTS = {
+    "Comptable en reconversion, jamais encadré personne pour l'instant.": {"situation", "supervised", "skills"},
+    # five years in a warehouse are not office experience: the form asks for it
+    "Magasinier depuis cinq ans, j'encadre deux caristes, je vise un poste de bureau dans une petite boîte.": {
+        "supervised", "target_company",
+    },
+}
+
+
+def test_a_statement_the_classifier_is_unsure_of_starts_the_form_and_is_not_queued(bot, domain):
+    no_answer = domain["responses"]["utter_no_answer"][0]["text"].split("{", 1)[0]
+    for text, stated in UNSURE_STATEMENTS.items():
+        sender = f"unsure-{uuid.uuid4().hex[:8]}"
+        texts = bot.texts(text, sender)
+        assert not any(t.startswith(no_answer) for t in texts), texts
+        slot = question_of(domain, texts[-1])
+        assert slot is not None and slot not in stated, texts
+        slots = bot.tracker(sender)["slots"]
+        assert all(slots[name] is not None for name in stated), slots
+        assert not [i for i in bot.kb.open_review_items() if i.sender_id == f"rest:{sender}"]
