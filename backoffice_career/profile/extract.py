@@ -79,13 +79,27 @@ def _supervised(clause_list: list[list[str]], rules: Rules) -> str | None:
         if has(tokens, config["negative"]):
             answer = answer or "non"
             continue
-        for phrase in config["positive"]:
-            for i in find(tokens, phrase):
-                if negated(tokens, i, len(phrase_tokens(phrase)), rules):
-                    answer = answer or "non"
-                else:
-                    return "oui"
+        said = [(p, i) for p in config["positive"] for i in find(tokens, p)] + _leading_people(tokens, config)
+        for phrase, i in said:
+            if negated(tokens, i, len(phrase_tokens(phrase)), rules):
+                answer = answer or "non"
+            else:
+                return "oui"
     return answer
+
+
+def _leading_people(tokens: list[str], config: dict[str, Any]) -> list[tuple[str, int]]:
+    """(verb, index) of each verb of leading followed closely by people ("j'ai dirigé une petite équipe")."""
+    people = config["people"]
+    words = set(people["words"])
+    window = int(people["window"])
+    found: list[tuple[str, int]] = []
+    for verb in people["verbs"]:
+        for i in find(tokens, verb):
+            after = i + len(phrase_tokens(verb))
+            if words & set(tokens[after:after + window]):
+                found.append((verb, i))
+    return found
 
 
 def _stated(tokens: list[str], phrases: Iterable[str], rules: Rules) -> bool:
