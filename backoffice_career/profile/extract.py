@@ -119,6 +119,9 @@ def _situation(clause_list: list[list[str]], rules: Rules) -> str | None:
                 continue
             if _stated(tokens, phrases, rules):
                 seen.add(value)
+        office = [*rules.raw["experience"]["office_jobs"], *config["ongoing_places"]]
+        if not wishful and has(tokens, config["ongoing_cues"]) and _stated(tokens, office, rules):
+            seen.add("employe_bureau")
     return next((v for v in config["priority"] if v in seen), None)
 
 

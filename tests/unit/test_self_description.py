@@ -17,6 +17,7 @@ STATEMENTS = [
     "jsuis en bts compta, jai jamais bossé en bureau",
     "Bonsoir ! Moi c'est Léa, 29 ans. Je suis au chômage et j'ai deux ans de secrétariat derrière moi.",
     "Assistant RH depuis 6 ans, je manage un apprenti, bac+3 en gestion.",
+    "Je vous explique ma situation : au chômage depuis l'été, j'ai été standardiste pendant cinq ans.",
 ]
 NOT_STATEMENTS = [
     # questions, with or without "?"
