@@ -129,12 +129,13 @@ stories: $(MODEL)
 
 # Both held-out sets: the NLU file (macro-F1), then end to end over REST on the set written from the guide only
 # (tests/eval/, scripts/eval_e2e.py: the real bot through the launcher on free ports); figures in var/eval/latest.json;
-# then the HR test note (issue 13, scripts/eval_documents.py): its questions answered from the right section.
+# then the two HR test notes (issue 13, scripts/eval_documents.py): their questions answered from the right section.
 evaluate: $(MODEL)
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/heldout.yml --out results/nlu
 	$(PY) -m scripts.nlu_report results/nlu
 	$(PY) -m scripts.eval_e2e --nlu-report results/nlu
 	$(PY) -m scripts.eval_documents tests/data/hr_test_note/onboarding.md tests/data/hr_test_note/questions.yml
+	$(PY) -m scripts.eval_documents tests/data/hr_test_note2/note.md tests/data/hr_test_note2/questions.yml
 
 # Ours vs the floor (Rasa's starter bot, trained once into var/bench/floor/); figures in var/bench/latest.json.
 bench: $(INSTALLED) $(MODEL)

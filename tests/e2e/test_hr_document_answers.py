@@ -1,5 +1,6 @@
-"""Issue 13: with an HR note of about 10 facts in the knowledge base (tests/data/hr_test_note/, written by a team
-member who did not write the code), what the note cannot answer gets the honest fallback, in each format HR has,
+"""Issue 13: with an HR note of about 10 facts in the knowledge base (tests/data/hr_test_note/ and hr_test_note2/,
+written by team members who did not write the code), what the note cannot answer gets the honest fallback, in each
+format HR has,
 and the guide's questions keep their answers. One running bot: each format replaces the previous one with
 `build`, no restart. The share of the note's questions answered from the right section is measured by
 `make evaluate` (scripts/eval_documents.py); the ranking is calibrated on the development sets (tests/data/dev/).
@@ -24,6 +25,10 @@ from tests.helpers.servers import running_bot
 NOTE_DIR = ROOT / "tests" / "data" / "hr_test_note"
 NOTE = NOTE_DIR / "onboarding.md"
 QUESTIONS = yaml.safe_load((NOTE_DIR / "questions.yml").read_text("utf-8"))
+# A second note, written fresh by someone who never saw the code nor the first note (2026-12-01).
+NOTE2 = ROOT / "tests" / "data" / "hr_test_note2" / "note.md"
+QUESTIONS2 = yaml.safe_load((NOTE2.parent / "questions.yml").read_text("utf-8"))
+NOTES = {"arvel": (NOTE, QUESTIONS), "berlanne": (NOTE2, QUESTIONS2)}
 GUIDE_QUESTIONS = ROOT / "tests" / "eval" / "guide_questions.yml"
 FORMATS = ["md", "docx", "pdf", "html"]
 NOTE_TITLE = "Télétravail, horaires et outils au service back-office"
@@ -44,12 +49,13 @@ def note_bot(tmp_path_factory, settings, normalizer, topic_specs):
     kb_url = f"sqlite:///{work / 'kb.sqlite'}"
     kb = build_knowledge_base(kb_url, knowledge, normalizer, topic_specs)
 
-    def publish(fmt: str | None) -> None:
-        """The note as a `fmt` file in the knowledge folder (None: no note), then a build."""
-        for old in knowledge.glob("arvel.*"):
-            old.unlink()
+    def publish(fmt: str | None, stem: str = "arvel") -> None:
+        """The note `stem` of NOTES as a `fmt` file in the knowledge folder (None: no note), then a build."""
+        for name in NOTES:
+            for old in knowledge.glob(f"{name}.*"):
+                old.unlink()
         if fmt:
-            write_note(fmt, knowledge, "arvel", source=NOTE)
+            write_note(fmt, knowledge, stem, source=NOTES[stem][0])
         build(kb.engine, knowledge, normalizer, topic_specs, ROOT / "data" / "advice")
 
     with running_bot(work, kb, kb_url, f"sqlite:///{work / 'tracker.sqlite'}") as bot:
@@ -61,10 +67,11 @@ def ask(bot, text: str) -> list[str]:
     return bot.texts(text, sender=f"note-{uuid.uuid4().hex[:10]}")
 
 
+@pytest.mark.parametrize("stem", sorted(NOTES))
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_what_the_note_cannot_answer_gets_the_honest_fallback(note_bot, responses, fmt):
-    note_bot.publish(fmt)
-    for text in QUESTIONS["unanswerable"]:
+def test_what_the_note_cannot_answer_gets_the_honest_fallback(note_bot, responses, fmt, stem):
+    note_bot.publish(fmt, stem)
+    for text in NOTES[stem][1]["unanswerable"]:
         texts = ask(note_bot, text)
         assert is_no_answer(texts, responses), (text, texts)
 

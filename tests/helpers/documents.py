@@ -61,6 +61,11 @@ def write_docx(blocks: list[NoteBlock], out: Path) -> Path:
     return out
 
 
+# fpdf's core fonts are Latin-1: typographic characters a note may hold, in their plain form.
+LATIN1 = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
+                        "\u2026": "...", "\u0153": "oe", "\u0152": "OE", "\u202f": " ", "\u2009": " "})
+
+
 def write_pdf(blocks: list[NoteBlock], out: Path, line_width: float = 0) -> Path:
     """A text PDF: title in 20 pt bold, sections in 15 pt bold, body in 11 pt, list items after "- "."""
     from fpdf import FPDF
@@ -72,7 +77,7 @@ def write_pdf(blocks: list[NoteBlock], out: Path, line_width: float = 0) -> Path
         style, size, height = styles[block.kind]
         pdf.set_font("helvetica", style, size)
         for text in [f"- {i}" for i in block.items] if block.kind == "list" else [block.text]:
-            pdf.multi_cell(line_width, height, text, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(line_width, height, text.translate(LATIN1), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(4)
     pdf.output(str(out))
     return out
