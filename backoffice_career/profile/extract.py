@@ -186,8 +186,9 @@ def extract_facts(text: str | None, rules: Rules | None = None) -> Facts:
     return {slot: value for slot, value in found.items() if value is not None}
 
 
-def is_self_description(text: str | None, rules: Rules | None = None) -> bool:
-    """A statement about oneself: no question, and enough facts (data/profile/extraction.yml, self_description)."""
+def is_self_description(text: str | None, rules: Rules | None = None, min_facts: int = 0) -> bool:
+    """A statement about oneself: no question, and enough facts (data/profile/extraction.yml, self_description),
+    at least `min_facts`."""
     if not text or not isinstance(text, str) or "?" in text:
         return False
     rules = rules or load_rules()
@@ -196,7 +197,7 @@ def is_self_description(text: str | None, rules: Rules | None = None) -> bool:
     if has(tokens, config["request_cues"]):
         return False
     needed = int(config["min_facts"] if has(tokens, config["first_person"]) else config["min_facts_impersonal"])
-    return len(extract_facts(text, rules)) >= needed
+    return len(extract_facts(text, rules)) >= max(needed, min_facts)
 
 
 def facts_to_fill(messages: list[str], current: dict[str, Any]) -> Facts:

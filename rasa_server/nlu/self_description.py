@@ -1,4 +1,5 @@
-"""NLU component: a statement about oneself is `inform_profile` when the intent classifier is unsure of it.
+"""NLU component: a statement about oneself is `inform_profile` when the intent classifier is unsure of it, or
+when it states so much about the person (3 facts) that a topic's passage would not answer it.
 
 "Étudiant en école de commerce, aucune expérience, je vise un grand groupe." often falls to nlu_fallback, to
 out_of_scope or to a shaky topic: the person then gets a guess or "no answer" and HR a queue entry, instead of
@@ -7,7 +8,7 @@ data/profile/extraction.yml, `self_description`. Placed after the FallbackClassi
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -46,19 +47,23 @@ class SelfDescriptionDetector(GraphComponent):
         return cls()
 
     @staticmethod
-    def gives_way(intent: Dict[Text, Any], rules: Dict[Text, Any]) -> bool:
+    def facts_needed(intent: Dict[Text, Any], config: Dict[Text, Any]) -> Optional[int]:
+        """How many facts the statement needs to override this intent (None: never)."""
         name = intent.get(INTENT_NAME_KEY)
-        if name in rules["intents"]:
-            return True
+        if name in config["intents"]:
+            return 0
+        if name not in topic_intents():
+            return None
         confidence = intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0
-        return name in topic_intents() and confidence < float(rules["unsure_below"])
+        return 0 if confidence < float(config["unsure_below"]) else int(config["min_facts_over_a_sure_topic"])
 
     def process(self, messages: List[Message]) -> List[Message]:
         rules = load_rules()
         config = rules.raw["self_description"]
         for message in messages:
             intent = message.get(INTENT) or {}
-            if not self.gives_way(intent, config) or not is_self_description(message.get(TEXT), rules):
+            needed = self.facts_needed(intent, config)
+            if needed is None or not is_self_description(message.get(TEXT), rules, needed):
                 continue
             others = [
                 entry for entry in message.get(INTENT_RANKING_KEY) or []

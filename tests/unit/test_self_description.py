@@ -44,6 +44,16 @@ def test_questions_single_facts_and_searches_are_not(text):
     assert not is_self_description(text)
 
 
+TWO_FACTS = "Je suis au chômage et je vise une PME."
+
+
+def test_a_statement_of_three_facts_overrides_even_a_sure_topic():
+    assert is_self_description(TWO_FACTS) and not is_self_description(TWO_FACTS, min_facts=3)
+    msg = detected(STATEMENTS[0], "ask_company_size", 0.92)
+    assert msg.get(INTENT)["name"] == "inform_profile"
+    assert msg.get(DETECTED_KEY) == {"classifier_intent": "ask_company_size"}
+
+
 def message(text, intent, confidence, others=()):
     ranking = [{"name": intent, "confidence": confidence}, *({"name": n, "confidence": 0.1} for n in others)]
     return Message(data={TEXT: text, INTENT: dict(ranking[0]), INTENT_RANKING_KEY: ranking})
@@ -70,7 +80,7 @@ def test_an_unsure_or_off_topic_reading_of_a_statement_becomes_inform_profile(in
 @pytest.mark.parametrize(
     "text, intent, confidence",
     [
-        (STATEMENTS[0], "ask_company_size", 0.92),  # a sure topic keeps its answer
+        (TWO_FACTS, "ask_company_size", 0.92),  # a sure topic keeps a short statement
         (STATEMENTS[1], "deny", 0.5),  # an answer to a question of the form
         (STATEMENTS[1], "stop", 0.4),
         (STATEMENTS[2], "request_erasure", 0.6),
