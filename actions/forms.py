@@ -29,6 +29,20 @@ def profile_messages(events: list[dict[str, Any]]) -> list[str]:
     return texts[-MAX_MESSAGES:]
 
 
+def value_before_latest_message(events: list[dict[str, Any]], slot: str) -> Any:
+    """The slot's value when the person's latest message arrived (slot mappings may have set it since)."""
+    value = before = None
+    for event in events:
+        kind = event.get("event")
+        if kind == "user":
+            before = value
+        elif kind == "slot" and event.get("name") == slot:
+            value = event.get("value")
+        elif kind in ("reset_slots", "session_started"):
+            value = None
+    return before
+
+
 class ValidateProfileForm(FormValidationAction):
     def name(self) -> str:
         return names.ACTION_VALIDATE_PROFILE_FORM
@@ -46,6 +60,10 @@ class ValidateProfileForm(FormValidationAction):
     def _validate(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> SlotValues:
         requested = tracker.get_slot(names.RASA_SLOT_REQUESTED)
         answer = slot_answer(slot, value, requested, tracker.latest_message.get("text"))
+        if answer.value is None and requested != slot:
+            # Noise for a slot the form did not ask ("en" of "en fait" caught as a situation): the slot keeps
+            # what it had before this message, and nothing is said.
+            return {slot: value_before_latest_message(tracker.events, slot)}
         if answer.response:
             dispatcher.utter_message(response=answer.response)
         return {slot: answer.value}

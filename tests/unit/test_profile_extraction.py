@@ -222,3 +222,20 @@ def test_sms_shorthand():
         "experience_years": 0.25, "situation": "interimaire", "skills": ["comptabilite"],
         "education": "bac_plus_2", "supervised": "non",
     }
+
+
+async def test_a_noise_entity_for_a_slot_not_asked_erases_nothing_and_says_nothing():
+    """After the plan, "en fait j'ai 10 ans d'expérience": DIET may catch "en" as a situation, and the Rasa server's
+    slot mapping sets it. The experience is corrected; the situation keeps its value, with no "not understood"."""
+    text = "en fait j'ai 10 ans d'expérience"
+    before = [{"event": "slot", "name": "situation", "value": "interimaire"},
+              {"event": "slot", "name": "experience_years", "value": 0.5}]
+    tracker = _tracker(["je suis intérimaire"], extra_events=before)
+    tracker.events += [{"event": "user", "text": text, "parse_data": {}},
+                       {"event": "slot", "name": "situation", "value": "en"},
+                       {"event": "slot", "name": "experience_years", "value": "10 ans"}]
+    tracker.slots.update(situation="en", experience_years="10 ans")
+    tracker.latest_message["text"] = text
+    slots = await _run(tracker)  # asserts that nothing is said
+    assert slots["experience_years"] == 10.0
+    assert slots["situation"] == "interimaire"
