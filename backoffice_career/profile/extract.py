@@ -174,7 +174,11 @@ def extract_facts(text: str | None, rules: Rules | None = None) -> Facts:
     if not text or not isinstance(text, str):
         return {}
     rules = rules or load_rules()
-    clause_list = clauses(normalise(text, rules), rules)
+    return _facts(normalise(text, rules), rules)
+
+
+def _facts(normalised: str, rules: Rules) -> Facts:
+    clause_list = clauses(normalised, rules)
     found: Facts = {
         SLOT_EXPERIENCE_YEARS: _experience(clause_list, rules),
         SLOT_SUPERVISED: _supervised(clause_list, rules),
@@ -193,11 +197,12 @@ def is_self_description(text: str | None, rules: Rules | None = None, min_facts:
         return False
     rules = rules or load_rules()
     config = rules.raw["self_description"]
-    tokens = tokens_of(normalise(text, rules))
+    normalised = normalise(text, rules)
+    tokens = tokens_of(normalised)
     if has(tokens, config["request_cues"]):
         return False
     needed = int(config["min_facts"] if has(tokens, config["first_person"]) else config["min_facts_impersonal"])
-    return len(extract_facts(text, rules)) >= max(needed, min_facts)
+    return len(_facts(normalised, rules)) >= max(needed, min_facts)
 
 
 def facts_to_fill(messages: list[str], current: dict[str, Any]) -> Facts:
