@@ -210,7 +210,8 @@ class KnowledgeBase:
         lemmas = self.normalizer.lemmas(text or "")
         query = self.query_of(lemmas, index)
         own = set(self._specific(lemmas))
-        return ranking.best_match(index, query.terms, query.concepts, own, min_score, min_coverage)
+        hit = ranking.best_match(index, query.terms, query.concepts, own, min_score, min_coverage)
+        return index.in_context(hit) if hit else None
 
     def second_chance(
         self, text: str, hint: str | None, min_score: float, lexical_weight: float, hint_weight: float,
@@ -228,7 +229,8 @@ class KnowledgeBase:
         )
         if untopical_only:
             scores[index.tagged()] = 0.0
-        return ranking.second_chance(scores, index, min_score)
+        hit = ranking.second_chance(scores, index, min_score)
+        return index.in_context(hit) if hit else None
 
     def rival(self, lemmas: Sequence[str], answer: Sequence[Hit]) -> Hit | None:
         """A passage of another document than the topic's `answer` that answers the question (its normalised
@@ -242,7 +244,8 @@ class KnowledgeBase:
         query = self.query_of(lemmas, index)
         if len(query.concepts) < MIN_RIVAL_CONCEPTS:
             return None
-        return ranking.rival(index, query.terms, query.concepts, answer[0].document)
+        hit = ranking.rival(index, query.terms, query.concepts, answer[0].document)
+        return index.in_context(hit) if hit else None
 
     def answer(
         self,

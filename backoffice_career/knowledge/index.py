@@ -10,7 +10,7 @@ import json
 import threading
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import bm25s
@@ -105,6 +105,7 @@ class Index:
         self.revision = revision
         self.passages = passages
         self.by_id = {p.passage_id: p for p in passages}
+        self.row_of = {p.passage_id: row for row, p in enumerate(passages)}
         self.topics = topics
         self.advice = advice
         self.by_intent = {t.intent: t for t in topics if t.intent}
@@ -122,6 +123,13 @@ class Index:
             # CSC by lemma: the passages holding lemma t are indices[indptr[t]:indptr[t + 1]].
             self._data, self._indices, self._indptr = (retriever.scores[k] for k in ("data", "indices", "indptr"))
         self._topic_rows = self._topic_arrays(passages)
+        self._untagged = ~self.tagged()
+        # Rows of the same paragraph of a document: a passage no topic covers (an HR note) is read with its
+        # paragraph, whose sentences answer together ("au moins trois semaines avant… ; cinq jours pour valider").
+        keys: dict[tuple[str, int], int] = {}
+        self._paragraph = np.array([keys.setdefault((p.document, p.paragraph), len(keys)) for p in passages],
+                                   dtype=np.int64)
+        self._paragraph_count = len(keys)
         self._by_stem: dict[str, list[str]] = {}
         for term in self._vocab:
             self._by_stem.setdefault(stem(term), []).append(term)
@@ -186,15 +194,38 @@ class Index:
 
     def concept_coverage(self, concepts: Sequence[AbstractSet[tuple[str, ...]]]) -> NDArray[np.float64]:
         """Share of the `concepts` each passage holds (0..1). A concept is a set of forms (lemma sequences); a
-        passage holds it when it holds every lemma of one of its forms."""
+        passage holds it when it holds every lemma of one of its forms. A passage no topic covers holds what
+        its paragraph holds."""
         distinct = list(dict.fromkeys(frozenset(c) for c in concepts if c))
         counts = np.zeros(self.size, dtype=np.float64)
         for concept in distinct:
             held = np.zeros(self.size, dtype=bool)
             for form in concept:
                 held |= self.matches(form) == len(set(form))
-            counts += held
+            counts += np.where(self._untagged, self.in_paragraph(held), held)
         return counts / len(distinct) if distinct else counts
+
+    def in_paragraph(self, held: NDArray[np.bool_]) -> NDArray[np.bool_]:
+        """True for every row of a paragraph where some row is True."""
+        by_paragraph = np.zeros(self._paragraph_count, dtype=bool)
+        np.logical_or.at(by_paragraph, self._paragraph, held)
+        widened: NDArray[np.bool_] = by_paragraph[self._paragraph]
+        return widened
+
+    def paragraph_rows(self, passage_id: int) -> list[int]:
+        """Rows of the paragraph of a passage no topic covers, in reading order; only its own row otherwise."""
+        row = self.row_of[passage_id]
+        if not self._untagged[row]:
+            return [row]
+        return [int(r) for r in np.flatnonzero(self._paragraph == self._paragraph[row])]
+
+    def in_context(self, hit: Hit) -> Hit:
+        """The hit with the text of its whole paragraph when no topic covers it (an HR note's paragraph is
+        its unit of meaning), else unchanged."""
+        rows = self.paragraph_rows(hit.passage_id)
+        if len(rows) == 1:
+            return hit
+        return replace(hit, text=" ".join(self.passages[r].text for r in rows))
 
     def matches(self, terms: Iterable[str]) -> NDArray[np.int32]:
         """How many of the distinct lemmas `terms` each passage holds."""

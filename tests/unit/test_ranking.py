@@ -157,3 +157,50 @@ def test_siblings_share_a_long_enough_stem(two_documents):
     assert index.siblings("designation") == ["designer"]
     assert index.siblings("designer") == []  # itself only
     assert index.siblings("form") == []  # too short a stem to say anything
+
+
+PARAGRAPH_NOTE = """# Vie pratique du service paie
+
+## Les congés
+
+Les demandes se font dans l'outil Plania, au plus tard six semaines avant le départ. \
+La responsable répond sous huit jours.
+
+## Le courrier
+
+Le courrier arrive chaque matin à l'accueil.
+"""
+
+
+@pytest.fixture(scope="module")
+def paragraph_note(tmp_path_factory, settings, normalizer, topic_specs):
+    folder = tmp_path_factory.mktemp("paragraph")
+    kb = guide_with_note(folder, settings, normalizer, topic_specs, "vie-pratique-paie.md", PARAGRAPH_NOTE)
+    yield kb
+    kb.engine.dispose()
+
+
+def test_a_note_is_answered_with_its_whole_paragraph(paragraph_note, settings):
+    # The words are in the second sentence; the answer is in the first: both are given, one section cited.
+    hit = paragraph_note.extra_answer("sous combien de jours la responsable répond aux demandes de congés ?",
+                                      settings.extra_min_score, settings.extra_min_coverage)
+    assert hit is not None
+    assert "six semaines avant le départ" in hit.text and "sous huit jours" in hit.text
+    assert "courrier" not in hit.text
+    assert paragraph_note.cite([hit]) == "« Vie pratique du service paie », section « Les congés »"
+
+
+def test_a_note_passage_holds_the_words_of_its_paragraph(paragraph_note):
+    index = paragraph_note._current_index()
+    query = paragraph_note.query("Plania répond sous huit jours", index)
+    coverage = index.concept_coverage(query.concepts)
+    rows = {p.text.split()[0]: row for row, p in enumerate(index.passages) if p.title == "Vie pratique du service paie"}
+    assert coverage[rows["Les"]] == coverage[rows["La"]] == 1.0  # Plania is in one sentence, huit in the other
+    assert coverage[rows["Le"]] == 0.0
+
+
+def test_a_guide_passage_is_never_widened(paragraph_note):
+    index = paragraph_note._current_index()
+    for passage in index.passages:
+        if passage.topics:
+            assert index.paragraph_rows(passage.passage_id) == [index.row_of[passage.passage_id]]
