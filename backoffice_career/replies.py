@@ -116,8 +116,11 @@ def unknown_reply(kb: KnowledgeBase, turn: Turn, settings: Settings | None = Non
             out_of_scope = turn.intent == INTENT_OUT_OF_SCOPE or kb.off_guide(turn.text)
             hint = None if out_of_scope else kb.topic_for_intent(turn.guess or turn.intent)
             hit = _second_chance(kb, turn, hint, settings, untopical_only=out_of_scope)
+            if not hit:  # an HR document's section that clearly answers the words and their meaning
+                hit = kb.document_answer(turn.text, settings.second_chance_lexical_weight,
+                                         settings.document_min_score, settings.document_min_margin)
             if hit:
-                _queue_for_review(kb, turn)  # an answer given with low confidence: HR checks it
+                _queue_for_review(kb, turn)  # an answer found without the NLU: HR checks it
                 return _hit_reply(kb, hit)
         _queue_for_review(kb, turn)
         return Reply(UTTER_NO_ANSWER, {"topics": topic_list(kb)})

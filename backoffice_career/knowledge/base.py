@@ -5,13 +5,14 @@ profile/plan.py and review/queue.py.
 """
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -20,26 +21,21 @@ from backoffice_career.knowledge.db import ReviewItem, read_revision
 from backoffice_career.knowledge.errors import KnowledgeBaseUnavailable, database_errors
 from backoffice_career.knowledge.index import Hit, Index, TopicInfo, load_index
 from backoffice_career.knowledge.meaning import Embedder
+from backoffice_career.knowledge.scope import OffGuide
 from backoffice_career.knowledge.text import (
-    QUERY_DISABLED_PIPES,
     KbConfig,
     Normalizer,
     TopicSpec,
-    fold,
     topic_weights,
 )
-from backoffice_career.knowledge.vocabulary import Concept, TradeRule, Vocabulary
+from backoffice_career.knowledge.vocabulary import Concept, Vocabulary
 from backoffice_career.profile import plan as plans
-from backoffice_career.resources import load_yaml
 from backoffice_career.review.queue import ReviewQueue
 
 LOAD_ATTEMPTS = 5
 MIN_RIVAL_CONCEPTS = 3  # a short question is the topic's to answer
 VOCABULARY = Path(__file__).resolve().parents[2] / "data" / "kb" / "vocabulary.yml"
 WORKPLACE = Path(__file__).resolve().parents[2] / "data" / "kb" / "workplace.yml"  # HR documents' words
-OTHER_JOBS = Path(__file__).resolve().parents[2] / "data" / "kb" / "other_jobs.yml"
-SCOPE = Path(__file__).resolve().parents[2] / "data" / "kb" / "scope.yml"
-SCOPE_WORDS = ("cost_words", "pay_words", "product_words")  # lemma lists of scope.yml
 
 
 @dataclass(frozen=True)
@@ -61,10 +57,8 @@ class KnowledgeBase:
         self.vocabulary_path = vocabulary_path
         self.workplace_path = workplace_path
         self._vocabulary: Vocabulary | None = None
-        self._trades: TradeRule | None = None
-        self._scope_words: frozenset[str] = frozenset()
-        self._scope_phrases: re.Pattern[str] | None = None
         self.normalizer = normalizer
+        self._off_guide = OffGuide(normalizer)
         self.topic_specs = topic_specs
         self.config = config
         self.review = ReviewQueue(engine, normalizer)
@@ -80,22 +74,8 @@ class KnowledgeBase:
         return self._vocabulary
 
     def off_guide(self, text: str) -> bool:
-        """Whether `text` asks what the guide never answers, whatever its wording: how to become another trade
-        ("comment devenir pilote ?", other_jobs.yml), a cost or funding, a bonus, a duration or a named product
-        (scope.yml)."""
-        if self._trades is None:  # loaded once; the scope words first, the rule last (another thread checks it)
-            raw = load_yaml(SCOPE) if SCOPE.exists() else {}
-            words = [word for key in SCOPE_WORDS for word in raw.get(key) or []]
-            self._scope_words = frozenset(fold(str(w)) for w in words)
-            phrases = sorted({fold(str(p)) for p in raw.get("duration_phrases") or []})
-            self._scope_phrases = re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b") if phrases else None
-            self._trades = TradeRule.load(OTHER_JOBS)
-        if self._scope_phrases is not None and self._scope_phrases.search(fold(text or "")):
-            return True
-        doc = self.normalizer.nlp(text or "", disable=list(QUERY_DISABLED_PIPES))
-        if self._scope_words & set(self.normalizer.lemmas_of_doc(doc)):
-            return True
-        return self._trades.other_trade(doc, self.normalizer, self.vocabulary)
+        """Whether `text` asks what the guide never answers, whatever its wording (knowledge/scope.py)."""
+        return self._off_guide(text, self.vocabulary)
 
     def query(self, text: str, index: Index | None = None) -> Query:
         """The lemmas of `text` with the vocabulary's expansion, its concepts, and the text with the canonical
@@ -213,6 +193,13 @@ class KnowledgeBase:
         hit = ranking.best_match(index, query.terms, query.concepts, own, min_score, min_coverage)
         return index.in_context(hit) if hit else None
 
+    def _meaning_scores(self, index: Index, text: str, hint: str | None, lexical_weight: float, hint_weight: float,
+                        stems: bool) -> NDArray[np.float64]:
+        """ranking.meaning_scores of every passage for `text`; `stems`: derived words count as its concepts."""
+        query = self.query(text or "", index if stems else None)
+        return ranking.meaning_scores(index, index.vectors, index.embedder.vector(query.text), query.concepts,
+                                      {hint: 1.0} if hint else {}, lexical_weight, hint_weight)
+
     def second_chance(
         self, text: str, hint: str | None, min_score: float, lexical_weight: float, hint_weight: float,
         untopical_only: bool = False,
@@ -221,15 +208,19 @@ class KnowledgeBase:
         counting as a boost, when its score clears `min_score`; its score is the second-chance score.
         `untopical_only`: only passages no topic of the guide covers (HR documents and answers)."""
         index = self._current_index()
-        query = self.query(text or "")  # no stems: they tipped guide questions by meaning (docs/performance.md)
-        wanted = {hint: 1.0} if hint else {}
-        scores = ranking.meaning_scores(
-            index, index.vectors, index.embedder.vector(query.text), query.concepts, wanted,
-            lexical_weight, hint_weight,
-        )
+        # No stems: they tipped guide questions by meaning (docs/performance.md).
+        scores = self._meaning_scores(index, text, hint, lexical_weight, hint_weight, stems=False)
         if untopical_only:
             scores[index.tagged()] = 0.0
         hit = ranking.second_chance(scores, index, min_score)
+        return index.in_context(hit) if hit else None
+
+    def document_answer(self, text: str, lexical_weight: float, min_score: float, min_margin: float) -> Hit | None:
+        """The paragraph of an HR document (no topic covers it) that answers `text` by meaning and words, when
+        its section clearly stands out (ranking.document_match; calibrated by scripts/calibrate_documents.py)."""
+        index = self._current_index()
+        scores = self._meaning_scores(index, text, None, lexical_weight, 0.0, stems=True)
+        hit = ranking.document_match(scores, index, min_score, min_margin)
         return index.in_context(hit) if hit else None
 
     def rival(self, lemmas: Sequence[str], answer: Sequence[Hit]) -> Hit | None:

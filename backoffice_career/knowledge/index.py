@@ -212,6 +212,11 @@ class Index:
         widened: NDArray[np.bool_] = by_paragraph[self._paragraph]
         return widened
 
+    def section_key(self, row: int) -> tuple[str, str | int]:
+        """The section of a row in its document; its paragraph when the document has no headings."""
+        passage = self.passages[row]
+        return passage.document, passage.section or passage.paragraph
+
     def paragraph_rows(self, passage_id: int) -> list[int]:
         """Rows of the paragraph of a passage no topic covers, in reading order; only its own row otherwise."""
         row = self.row_of[passage_id]

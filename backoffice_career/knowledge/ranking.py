@@ -115,6 +115,25 @@ def meaning_scores(
     return total
 
 
+def document_match(scores: NDArray[np.float64], index: Index, min_score: float, min_margin: float) -> Hit | None:
+    """The best passage no topic covers (an HR document) by `scores` (meaning_scores), when it clears
+    `min_score` and its section beats every other section of such documents by `min_margin`: a question
+    that several sections answer about as well is not clearly answered by any."""
+    rows = np.flatnonzero(~index.tagged())
+    if not len(rows):
+        return None
+    best_by_section: dict[tuple[str, str | int], float] = {}
+    for row in rows.tolist():
+        key = index.section_key(row)
+        best_by_section[key] = max(best_by_section.get(key, -np.inf), float(scores[row]))
+    ranked = sorted(best_by_section.values(), reverse=True)
+    margin = ranked[0] - ranked[1] if len(ranked) > 1 else np.inf
+    row = int(rows[np.argmax(scores[rows])])
+    if scores[row] < min_score or margin < min_margin:
+        return None
+    return index.passages[row].hit(scores[row])
+
+
 def second_chance(scores: NDArray[np.float64], index: Index, min_score: float) -> Hit | None:
     """The best passage by meaning_scores when it clears `min_score` (calibrated on a development set)."""
     if not index.size:

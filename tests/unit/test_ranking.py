@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+import numpy as np
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -204,3 +205,41 @@ def test_a_guide_passage_is_never_widened(paragraph_note):
     for passage in index.passages:
         if passage.topics:
             assert index.paragraph_rows(passage.passage_id) == [index.row_of[passage.passage_id]]
+
+
+def _note_rows(kb, title):
+    index = kb._current_index()
+    rows = {}
+    for row, passage in enumerate(index.passages):
+        if passage.title == title:
+            rows.setdefault(passage.section, row)
+    return index, rows
+
+
+def test_a_document_section_answers_only_when_it_stands_out_from_the_others(paragraph_note):
+    index, rows = _note_rows(paragraph_note, "Vie pratique du service paie")
+    leave, mail = rows["Les congés"], rows["Le courrier"]
+    scores = np.zeros(index.size)
+    scores[leave], scores[mail] = 0.9, 0.8  # two sections about as close: neither is clearly the answer
+    assert ranking.document_match(scores, index, min_score=0.65, min_margin=0.2) is None
+    scores[mail] = 0.6
+    hit = ranking.document_match(scores, index, min_score=0.65, min_margin=0.2)
+    assert hit is not None and hit.section == "Les congés"
+    scores[leave] = 0.62  # stands out, but too far from the question
+    assert ranking.document_match(scores, index, min_score=0.65, min_margin=0.0) is None
+
+
+def test_the_guide_never_answers_as_a_document(paragraph_note):
+    index, _ = _note_rows(paragraph_note, "Vie pratique du service paie")
+    scores = np.where(index.tagged(), 5.0, 0.0)  # the guide's passages score far higher
+    assert ranking.document_match(scores, index, min_score=0.65, min_margin=0.2) is None
+
+
+def test_a_paraphrase_finds_the_section_of_a_note(paragraph_note, settings):
+    hit = paragraph_note.document_answer("Je pars en vacances cet été, je dois prévenir combien de temps avant ?",
+                                         settings.second_chance_lexical_weight, settings.document_min_score,
+                                         settings.document_min_margin)
+    assert hit is not None and hit.section == "Les congés" and "six semaines avant le départ" in hit.text
+    for text in ("Quel temps fera-t-il demain à Nantes ?", "Le parking est-il gratuit ?"):
+        assert paragraph_note.document_answer(text, settings.second_chance_lexical_weight,
+                                              settings.document_min_score, settings.document_min_margin) is None, text
