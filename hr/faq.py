@@ -154,7 +154,8 @@ def write_answers(path: Path, rows: list[dict[str, Any]], source: QuestionFile) 
         writer.writerows({key: safe_cell(value) for key, value in row.items()} for row in rows)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, nlu: BatchNlu | None = None) -> int:
+    """`nlu`: the model already loaded (tests share one load), else loaded from --model."""
     settings = load_settings()
     messages = load_messages()
     errors = messages["errors"]
@@ -182,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     except KnowledgeBaseUnavailable as exc:
         print(errors['kb_unavailable'].format(detail=exc), file=sys.stderr)
         return 2
-    nlu = BatchNlu(args.model)
+    nlu = nlu or BatchNlu(args.model)
     rows = answer_questions(source.questions, nlu, kb, args.min_confidence, messages, settings=settings)
     try:
         write_answers(args.output, rows, source)

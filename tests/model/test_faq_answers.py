@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from hr import faq
 from hr.faq import COLUMNS, load_messages, read_questions
 from tests.helpers.faq import DATA, MODEL, read_rows, run_faq
 
@@ -47,22 +48,20 @@ def test_output_keeps_the_input_format_and_reports_empty_questions(faq_run):
     assert "10 question(s) : 6 répondue(s), 4 à revoir dont 1 vide(s)" in result.stdout
 
 
-def test_a_higher_confidence_threshold_sends_answers_to_review(kb, tmp_path):
+def test_a_higher_confidence_threshold_sends_answers_to_review(kb, batch_nlu, tmp_path, monkeypatch, capsys):
     source = tmp_path / "in.csv"
     source.write_text("question\nfaut il maitriser excel pour bosser en back office ?\n", "utf-8")
     output = tmp_path / "out.csv"
-    result = run_faq(source, output, str(kb.engine.url), "--min-confidence", "1.01")
-    assert result.returncode == 0, result.stderr[-3000:]
+    monkeypatch.setenv("KB_DATABASE_URL", str(kb.engine.url))
+    assert faq.main([str(source), str(output), "--min-confidence", "1.01"], nlu=batch_nlu) == 0, capsys.readouterr()
     [row] = read_rows(output, ",")
     assert row["status"] == "needs_review"
     assert "traitement de texte et en tableur" in row["answer"]  # the proposed answer, for HR to check
 
 
-def test_batched_nlu_gives_the_servers_parse(tmp_path):
+def test_batched_nlu_gives_the_servers_parse(batch_nlu):
     """hr/nlu_batch.py parses a batch exactly as the Rasa server parses one message at a time."""
-    from hr.nlu_batch import BatchNlu
-
-    nlu = BatchNlu(MODEL)
+    nlu = batch_nlu
     texts = [q for _, q in read_questions(DATA / "faq_questions.csv", MESSAGES).questions]
     texts += ["", "😀😀", "x" * 100_000, "quelle formation ?", "et le salaire ?", "merci"]
     batch = nlu.parse(texts)
