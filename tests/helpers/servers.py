@@ -31,8 +31,9 @@ class Servers:
     def processes(self) -> dict:
         return {name: child.proc for name, child in self.supervisor.children.items() if child.proc is not None}
 
-    def start(self, name: str) -> None:
-        self.supervisor.start([name], timeout=START_TIMEOUT)
+    def start(self, *names: str) -> None:
+        """Starts the servers together (as `make run` does) and waits until each answers."""
+        self.supervisor.start(list(names), timeout=START_TIMEOUT)
 
     def stop(self, name: str) -> None:
         """Stops the server for good (the launcher does not restart it) until start()."""
@@ -112,8 +113,7 @@ def running_bot(work: Path, kb, kb_url: str, tracker_url: str, extra_env=None, *
     servers = Servers(settings)
     conversations = ConversationStore.from_url(tracker_url)
     try:
-        servers.start("actions")
-        servers.start("rasa")
+        servers.start("actions", "rasa")
         url = f"http://127.0.0.1:{settings.rasa_port}"
         yield Bot(url, settings.rasa_port, kb, conversations, kb_url, settings.token, servers)
     finally:
