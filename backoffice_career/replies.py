@@ -78,12 +78,10 @@ def topic_list(kb: KnowledgeBase) -> str:
     return "\n".join(f"- {t.label}" for t in kb.topics())
 
 
-def _second_chance(
-    kb: KnowledgeBase, turn: Turn, hint: str | None, settings: Settings, untopical_only: bool = False
-) -> Hit | None:
+def _second_chance(kb: KnowledgeBase, turn: Turn, hint: str | None, settings: Settings) -> Hit | None:
     return kb.second_chance(
         turn.text, hint, settings.second_chance_min_score,
-        settings.second_chance_lexical_weight, settings.second_chance_hint_weight, untopical_only,
+        settings.second_chance_lexical_weight, settings.second_chance_hint_weight,
     )
 
 
@@ -111,11 +109,11 @@ def unknown_reply(kb: KnowledgeBase, turn: Turn, settings: Settings | None = Non
         if hit:
             return Reply(UTTER_KB_ANSWER, {"answer": hit.text, "source": kb.cite([hit])})
         if turn.guess not in SMALL_TALK_INTENTS:
-            # The NLU is unsure: read every passage, its best guess as a hint. Sure that the question is
-            # off the guide's topics: only the passages no topic covers (HR documents) may answer it.
+            # The NLU is unsure: read every passage, its best guess as a hint. Sure that the question is off
+            # the guide's topics: only a section of the HR documents that clearly stands out may answer it.
             out_of_scope = turn.intent == INTENT_OUT_OF_SCOPE or kb.off_guide(turn.text)
             hint = None if out_of_scope else kb.topic_for_intent(turn.guess or turn.intent)
-            hit = _second_chance(kb, turn, hint, settings, untopical_only=out_of_scope)
+            hit = None if out_of_scope else _second_chance(kb, turn, hint, settings)
             if not hit:  # an HR document's section that clearly answers the words and their meaning
                 hit = kb.document_answer(turn.text, settings.second_chance_lexical_weight,
                                          settings.document_min_score, settings.document_min_margin)

@@ -202,16 +202,12 @@ class KnowledgeBase:
 
     def second_chance(
         self, text: str, hint: str | None, min_score: float, lexical_weight: float, hint_weight: float,
-        untopical_only: bool = False,
     ) -> Hit | None:
         """The passage of any document closest in meaning and words to `text`, the topic `hint` (the intent's)
-        counting as a boost, when its score clears `min_score`; its score is the second-chance score.
-        `untopical_only`: only passages no topic of the guide covers (HR documents and answers)."""
+        counting as a boost, when its score clears `min_score`; its score is the second-chance score."""
         index = self._current_index()
         # No stems: they tipped guide questions by meaning (docs/performance.md).
         scores = self._meaning_scores(index, text, hint, lexical_weight, hint_weight, stems=False)
-        if untopical_only:
-            scores[index.tagged()] = 0.0
         hit = ranking.second_chance(scores, index, min_score)
         return index.in_context(hit) if hit else None
 

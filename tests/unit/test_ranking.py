@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from backoffice_career.knowledge import ranking
 from backoffice_career.knowledge.db import Passage
 from backoffice_career.knowledge.index import BM25_B, BM25_K1
+from backoffice_career.settings import ROOT
 from tests.helpers.documents import guide_with_note
 
 # A second document, written for these tests (the calibration used other notes: tests/data/*dev*).
@@ -243,3 +244,33 @@ def test_a_paraphrase_finds_the_section_of_a_note(paragraph_note, settings):
     for text in ("Quel temps fera-t-il demain à Nantes ?", "Le parking est-il gratuit ?"):
         assert paragraph_note.document_answer(text, settings.second_chance_lexical_weight,
                                               settings.document_min_score, settings.document_min_margin) is None, text
+
+
+def test_an_out_of_scope_question_is_answered_only_by_a_section_that_stands_out(paragraph_note):
+    from backoffice_career import replies
+
+    def reply(text):
+        return replies.unknown_reply(paragraph_note, replies.Turn(text, "unit", "out_of_scope", 0.99))
+
+    answered = reply("Je pars en vacances cet été, je dois prévenir combien de temps avant ?")
+    assert answered.response == "utter_kb_answer" and "six semaines avant le départ" in answered.values["answer"]
+    for text in ("Quel temps fera-t-il demain à Nantes ?", "Peux-tu m'écrire un poème sur l'automne ?"):
+        assert reply(text).response == "utter_no_answer", text
+
+
+@pytest.fixture(scope="module")
+def welcome_note(tmp_path_factory, settings, normalizer, topic_specs):
+    """The development note "Accueil des nouveaux arrivants" (tests/data/hr_note.md) with the guide."""
+    text = (ROOT / "tests" / "data" / "hr_note.md").read_text("utf-8")
+    kb = guide_with_note(tmp_path_factory.mktemp("welcome"), settings, normalizer, topic_specs, "hr_note.md", text)
+    yield kb
+    kb.engine.dispose()
+
+
+def test_an_out_of_scope_question_near_several_sections_of_a_note_stays_honest(welcome_note):
+    # Close in meaning to "La formation aux logiciels" (0.9 and more), and to other sections: none stands out.
+    from backoffice_career import replies
+
+    text = "Quel logiciel de paie est le plus utilisé en France ?"
+    reply = replies.unknown_reply(welcome_note, replies.Turn(text, "unit", "out_of_scope", 0.99))
+    assert reply.response == "utter_no_answer"
