@@ -21,7 +21,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONHASHSEED ?= 0
 
-.PHONY: help setup kb model web browser browser-deps services-bin run shell test test-checks test-tools check lint unit validate stories evaluate bench bench-load bench-kb faq review report purge hr-user clean tune-fallback
+.PHONY: help setup kb model web browser browser-deps services-bin run shell test check lint unit validate stories evaluate bench bench-load bench-kb faq review report purge hr-user clean tune-fallback
 
 help:
 	@echo "make run       set up (venv, dependencies, knowledge base, model) and start the bot"
@@ -166,19 +166,7 @@ hr-user: $(INSTALLED)
 	@[ -n "$(NAME)" ] || { echo "usage: make hr-user NAME=login" >&2; exit 2; }
 	@$(PY) -m hr_console users create "$(NAME)"
 
-# While the model trains (the longest step), the checks and the test tools run beside it, each chain one step at a
-# time (lint then data validation; PostgreSQL and Redis, chromium, the npm packages, the knowledge base: never two
-# apt or npm at once). Then every pytest test and the test stories.
-test:
-	@$(MAKE) --no-print-directory $(INSTALLED)
-	@$(MAKE) --no-print-directory -j3 --output-sync=target $(MODEL) test-checks test-tools
-	@$(MAKE) --no-print-directory unit stories
-
-test-checks:
-	@$(MAKE) --no-print-directory -j1 lint validate
-
-test-tools:
-	@$(MAKE) --no-print-directory -j1 services-bin $(CHROMIUM) $(WEB_STAMP) $(AXE_STAMP) $(KB_STAMP)
+test: lint validate unit stories
 
 clean:
 	rm -rf results var/kb.stamp models/*.tar.gz
