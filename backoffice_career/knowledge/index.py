@@ -130,6 +130,11 @@ class Index:
         self._paragraph = np.array([keys.setdefault((p.document, p.paragraph), len(keys)) for p in passages],
                                    dtype=np.int64)
         self._paragraph_count = len(keys)
+        # Each row's section in its document (its paragraph when the document has no headings): ranking's margin.
+        sections: dict[tuple[str, str | int], int] = {}
+        self.section_ids = np.array([sections.setdefault((p.document, p.section or p.paragraph), len(sections))
+                                     for p in passages], dtype=np.int64)
+        self.section_count = len(sections)
         self._by_stem: dict[str, list[str]] = {}
         for term in self._vocab:
             self._by_stem.setdefault(stem(term), []).append(term)
@@ -202,20 +207,14 @@ class Index:
             held = np.zeros(self.size, dtype=bool)
             for form in concept:
                 held |= self.matches(form) == len(set(form))
-            counts += np.where(self._untagged, self.in_paragraph(held), held)
+            counts += np.where(self._untagged, self.in_paragraph(held), held) if self._untagged.any() else held
         return counts / len(distinct) if distinct else counts
 
     def in_paragraph(self, held: NDArray[np.bool_]) -> NDArray[np.bool_]:
         """True for every row of a paragraph where some row is True."""
-        by_paragraph = np.zeros(self._paragraph_count, dtype=bool)
-        np.logical_or.at(by_paragraph, self._paragraph, held)
+        by_paragraph = np.bincount(self._paragraph, weights=held, minlength=self._paragraph_count) > 0
         widened: NDArray[np.bool_] = by_paragraph[self._paragraph]
         return widened
-
-    def section_key(self, row: int) -> tuple[str, str | int]:
-        """The section of a row in its document; its paragraph when the document has no headings."""
-        passage = self.passages[row]
-        return passage.document, passage.section or passage.paragraph
 
     def paragraph_rows(self, passage_id: int) -> list[int]:
         """Rows of the paragraph of a passage no topic covers, in reading order; only its own row otherwise."""

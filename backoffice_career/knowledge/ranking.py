@@ -122,12 +122,10 @@ def document_match(scores: NDArray[np.float64], index: Index, min_score: float, 
     rows = np.flatnonzero(~index.tagged())
     if not len(rows):
         return None
-    best_by_section: dict[tuple[str, str | int], float] = {}
-    for row in rows.tolist():
-        key = index.section_key(row)
-        best_by_section[key] = max(best_by_section.get(key, -np.inf), float(scores[row]))
-    ranked = sorted(best_by_section.values(), reverse=True)
-    margin = ranked[0] - ranked[1] if len(ranked) > 1 else np.inf
+    best = np.full(index.section_count, -np.inf)
+    np.maximum.at(best, index.section_ids[rows], scores[rows])
+    best = best[np.isfinite(best)]
+    margin = float(np.diff(np.partition(best, len(best) - 2)[-2:])[0]) if len(best) > 1 else np.inf
     row = int(rows[np.argmax(scores[rows])])
     if scores[row] < min_score or margin < min_margin:
         return None
