@@ -22,15 +22,6 @@ from backoffice_career.settings import get_settings
 Events = list[dict[str, Any]]
 
 
-def best_guess(message: dict[str, Any]) -> str | None:
-    """The NLU's best intent other than Rasa's nlu_fallback."""
-    for ranked in message.get("intent_ranking") or []:
-        name = ranked.get("name") if isinstance(ranked, dict) else None
-        if name and name != names.RASA_INTENT_NLU_FALLBACK:
-            return str(name)
-    return None
-
-
 def turn(tracker: Tracker) -> Turn:
     message = tracker.latest_message or {}
     intent = message.get("intent") or {}
@@ -45,7 +36,7 @@ def turn(tracker: Tracker) -> Turn:
         channel=tracker.get_latest_input_channel(),
         reply_channel=_text_or_none(metadata.get("out_channel")),
         reply_thread=_text_or_none(metadata.get("thread_id")),
-        guess=best_guess(message),
+        guess=replies.best_guess(message),
     )
 
 

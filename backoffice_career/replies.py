@@ -20,6 +20,7 @@ from backoffice_career.names import (
     FALLBACK_INTENTS,
     INTENT_OUT_OF_SCOPE,
     PROFILE_SLOTS,
+    RASA_INTENT_NLU_FALLBACK,
     SLOT_LAST_TOPIC,
     SMALL_TALK_INTENTS,
     UTTER_ERASURE_DONE,
@@ -72,6 +73,15 @@ class Reply:
 
 
 UNAVAILABLE = Reply(UTTER_KB_UNAVAILABLE)
+
+
+def best_guess(parse_data: dict[str, Any]) -> str | None:
+    """The NLU's best intent other than Rasa's nlu_fallback (Turn.guess), from a message's parse data."""
+    for ranked in parse_data.get("intent_ranking") or []:
+        name = ranked.get("name") if isinstance(ranked, dict) else None
+        if name and name != RASA_INTENT_NLU_FALLBACK:
+            return str(name)
+    return None
 
 
 def topic_list(kb: KnowledgeBase) -> str:

@@ -13,11 +13,10 @@ answered with every development note in the knowledge base: they must keep their
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from backoffice_career.names import INTENT_OUT_OF_SCOPE, RASA_INTENT_NLU_FALLBAC
 from backoffice_career.settings import ROOT, get_settings
 from scripts.eval_documents import load_questions
 from scripts.eval_scoring import normalise
+from scripts.nlu_eval import predict
 
 DEV = ROOT / "tests" / "data"
 # (note, its questions): development sets only; the test notes (tests/data/hr_test_note*/) are never used here.
@@ -45,23 +45,14 @@ CACHE = ROOT / "var" / "calibration" / "parses.json"
 
 
 def parse_all(texts: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Intent, confidence and ranking of each text by the trained model (cached per model)."""
-    stamp = str(MODEL.stat().st_mtime)
+    """Intent, confidence and intent ranking of each text by the trained model (cached per model)."""
+    stamp = f"{MODEL.name}:{MODEL.stat().st_mtime}"
     cache = json.loads(CACHE.read_text("utf-8")) if CACHE.exists() else {}
     parses = cache.get(stamp, {})
     todo = [t for t in dict.fromkeys(texts) if t not in parses]
     if todo:
-        from rasa.core.agent import Agent
-
-        agent = Agent.load(str(MODEL))
-
-        async def parse() -> None:
-            for text in todo:
-                message = await agent.parse_message(text)
-                parses[text] = {"intent": message["intent"]["name"], "confidence": message["intent"]["confidence"],
-                                "ranking": [r["name"] for r in message.get("intent_ranking", [])]}
-
-        asyncio.run(parse())
+        for text, message in zip(todo, predict(todo, MODEL), strict=True):
+            parses[text] = {"intent": message["intent"], "intent_ranking": message.get("intent_ranking") or []}
         CACHE.parent.mkdir(parents=True, exist_ok=True)
         CACHE.write_text(json.dumps({stamp: parses}, ensure_ascii=False), "utf-8")
     return parses
@@ -69,14 +60,14 @@ def parse_all(texts: Sequence[str]) -> dict[str, dict[str, Any]]:
 
 def reply_for(kb: KnowledgeBase, text: str, parse: dict[str, Any]) -> replies.Reply | None:
     """The reply of the action server's dispatch (actions/actions.py); None for a dialogue intent."""
-    guess = next((name for name in parse["ranking"] if name != RASA_INTENT_NLU_FALLBACK), None)
-    turn = replies.Turn(text=text, sender_id="calibration", intent=parse["intent"],
-                        confidence=parse["confidence"], guess=guess)
-    if parse["intent"] == RASA_INTENT_NLU_FALLBACK:
+    intent = parse["intent"]["name"]
+    turn = replies.Turn(text=text, sender_id="calibration", intent=intent, confidence=parse["intent"]["confidence"],
+                        guess=replies.best_guess(parse))
+    if intent == RASA_INTENT_NLU_FALLBACK:
         return replies.fallback_reply(lambda: kb, turn)
-    if kb.topic_for_intent(parse["intent"]):
+    if kb.topic_for_intent(intent):
         return replies.topic_reply(lambda: kb, turn)
-    if parse["intent"] == INTENT_OUT_OF_SCOPE:
+    if intent == INTENT_OUT_OF_SCOPE:
         return replies.unknown_reply(kb, turn)
     return None
 
@@ -98,52 +89,61 @@ def knowledge_base(folder: Path, notes: Sequence[Path]) -> KnowledgeBase:
                                 load_topics(settings.topics_file, normalizer))
 
 
+Check = Callable[[tuple[str, str] | None], bool]
+
+
+Item = tuple[str, Check, str]  # a question, what its reply must be, and what a miss prints as expected
+
+
+def tally(kb: KnowledgeBase, parses: dict[str, dict[str, Any]], items: Sequence[Item], label: str,
+          verbose: bool) -> int:
+    """How many items get a reply (answer and source, or None) that their check accepts."""
+    count = 0
+    for text, check, expected in items:
+        got = answer_of(reply_for(kb, text, parses[text]))
+        count += check(got)
+        if verbose and not check(got):
+            print(f"  {label}: {text}\n    expected {expected}; got {got[1] if got else 'no answer'}")
+    return count
+
+
+def holds(accept: Sequence[str], section: str | None = None) -> Check:
+    """An answer holding one of the `accept` fragments (and citing `section`, when given)."""
+    def check(got: tuple[str, str] | None) -> bool:
+        return bool(got and any(normalise(f) in normalise(got[0]) for f in accept)
+                    and (section is None or normalise(f"« {section} »") in normalise(got[1])))
+    return check
+
+
+def no_answer(got: tuple[str, str] | None) -> bool:
+    return got is None
+
+
+def figures(notes: Sequence[Path], answerable: Sequence[Item], unanswerable: Sequence[str],
+            labels: tuple[str, str], verbose: bool) -> tuple[int, int, int, int]:
+    """(answered, answerable, honest, unanswerable) on a knowledge base of the guide plus `notes`."""
+    parses = parse_all([text for text, _, _ in answerable] + list(unanswerable))
+    with tempfile.TemporaryDirectory() as tmp:
+        kb = knowledge_base(Path(tmp), notes)
+        right = tally(kb, parses, answerable, labels[0], verbose)
+        honest = tally(kb, parses, [(text, no_answer, "no answer") for text in unanswerable], labels[1], verbose)
+        kb.engine.dispose()
+    return right, len(answerable), honest, len(unanswerable)
+
+
 def note_figures(name: str, verbose: bool) -> tuple[int, int, int, int]:
     note, question_file = SETS[name]
     questions, unanswerable = load_questions(question_file)
-    parses = parse_all([q["text"] for q in questions] + unanswerable)
-    with tempfile.TemporaryDirectory() as tmp:
-        kb = knowledge_base(Path(tmp), [note])
-        right = 0
-        for q in questions:
-            got = answer_of(reply_for(kb, q["text"], parses[q["text"]]))
-            ok = bool(got and any(normalise(f) in normalise(got[0]) for f in q["accept"])
-                      and normalise(f"« {q['section']} »") in normalise(got[1]))
-            right += ok
-            if verbose and not ok:
-                print(f"  miss: {q['text']}\n    expected {q['section']}; got {got[1] if got else 'no answer'}")
-        honest = 0
-        for text in unanswerable:
-            got = answer_of(reply_for(kb, text, parses[text]))
-            honest += got is None
-            if verbose and got:
-                print(f"  not honest: {text}\n    got {got[1]}")
-        kb.engine.dispose()
-    return right, len(questions), honest, len(unanswerable)
+    answerable = [(q["text"], holds(q["accept"], q["section"]), q["section"]) for q in questions]
+    return figures([note], answerable, unanswerable, ("miss", "not honest"), verbose)
 
 
 def guide_figures(verbose: bool) -> tuple[int, int, int, int]:
     raw = yaml.safe_load(GUIDE_DEV.read_text("utf-8"))
-    topic = [(q["text"], q["accept"]) for q in raw["topic_questions"]]
+    answerable = [(q["text"], holds(q["accept"]), q["accept"][0]) for q in raw["topic_questions"]]
     out_of_scope = [q["text"] if isinstance(q, dict) else q for q in raw["out_of_scope"]]
-    parses = parse_all([t for t, _ in topic] + out_of_scope)
-    with tempfile.TemporaryDirectory() as tmp:
-        kb = knowledge_base(Path(tmp), [note for note, _ in SETS.values()])
-        right = 0
-        for text, accept in topic:
-            got = answer_of(reply_for(kb, text, parses[text]))
-            ok = bool(got and any(normalise(f) in normalise(got[0]) for f in accept))
-            right += ok
-            if verbose and not ok:
-                print(f"  guide miss: {text}\n    got {got[1] if got else 'no answer'}")
-        honest = 0
-        for text in out_of_scope:
-            got = answer_of(reply_for(kb, text, parses[text]))
-            honest += got is None
-            if verbose and got:
-                print(f"  guide out of scope answered: {text}\n    got {got[1]}")
-        kb.engine.dispose()
-    return right, len(topic), honest, len(out_of_scope)
+    notes = [note for note, _ in SETS.values()]
+    return figures(notes, answerable, out_of_scope, ("guide miss", "guide out of scope answered"), verbose)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
