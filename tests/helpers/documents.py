@@ -137,3 +137,10 @@ def guide_with_note(folder: Path, settings, normalizer, topic_specs, name: str, 
     shutil.copytree(settings.knowledge_dir, knowledge)
     (knowledge / name).write_text(text, "utf-8")
     return build_knowledge_base(f"sqlite:///{folder / 'kb.sqlite'}", knowledge, normalizer, topic_specs)
+
+
+def guide_and_note(tmp_path_factory, settings, normalizer, topic_specs, name: str, text: str):
+    """The body of a module fixture (`yield from`): guide_with_note in a fresh folder, disposed of afterwards."""
+    kb = guide_with_note(tmp_path_factory.mktemp(Path(name).stem), settings, normalizer, topic_specs, name, text)
+    yield kb
+    kb.engine.dispose()

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers.bot_fixtures import require_model
 from tests.helpers.faq import MODEL
 
 
 @pytest.fixture(scope="session")
 def batch_nlu():
-    if not MODEL.exists():
-        pytest.fail(f"{MODEL} is missing: run `make model` (make test does it)")
+    require_model()
     from hr.nlu_batch import BatchNlu
 
     return BatchNlu(MODEL)

@@ -5,7 +5,8 @@ import pytest
 
 from hr import faq
 from hr.faq import COLUMNS, load_messages, read_questions
-from tests.helpers.faq import DATA, MODEL, read_rows, run_faq
+from tests.helpers.bot_fixtures import require_model
+from tests.helpers.faq import DATA, read_rows, run_faq
 
 MESSAGES = load_messages()
 
@@ -13,8 +14,7 @@ MESSAGES = load_messages()
 @pytest.fixture(scope="module")
 def faq_run(kb, tmp_path_factory):
     """`python -m hr.faq` on the committed questions file (French Excel: BOM, `;`, CRLF)."""
-    if not MODEL.exists():
-        pytest.fail(f"{MODEL} is missing: run `make model` (make test does it)")
+    require_model()
     output = tmp_path_factory.mktemp("faq") / "answers.csv"
     result = run_faq(DATA / "faq_questions.csv", output, str(kb.engine.url))
     return result, output

@@ -13,7 +13,7 @@ from backoffice_career.knowledge import ranking
 from backoffice_career.knowledge.db import Passage
 from backoffice_career.knowledge.index import BM25_B, BM25_K1
 from backoffice_career.settings import ROOT
-from tests.helpers.documents import guide_with_note
+from tests.helpers.documents import guide_and_note
 
 # A second document, written for these tests (the calibration used other notes: tests/data/*dev*).
 NOTE = """# Le parcours de formation du service comptable
@@ -30,10 +30,7 @@ Chaque stagiaire du service comptable est suivi par un tuteur désigné par la c
 
 @pytest.fixture(scope="module")
 def two_documents(tmp_path_factory, settings, normalizer, topic_specs):
-    folder = tmp_path_factory.mktemp("two")
-    kb = guide_with_note(folder, settings, normalizer, topic_specs, "parcours-comptable.md", NOTE)
-    yield kb
-    kb.engine.dispose()
+    yield from guide_and_note(tmp_path_factory, settings, normalizer, topic_specs, "parcours-comptable.md", NOTE)
 
 
 def test_another_document_that_answers_the_words_much_better_wins_over_the_topic(two_documents):
@@ -176,10 +173,8 @@ Le courrier arrive chaque matin à l'accueil.
 
 @pytest.fixture(scope="module")
 def paragraph_note(tmp_path_factory, settings, normalizer, topic_specs):
-    folder = tmp_path_factory.mktemp("paragraph")
-    kb = guide_with_note(folder, settings, normalizer, topic_specs, "vie-pratique-paie.md", PARAGRAPH_NOTE)
-    yield kb
-    kb.engine.dispose()
+    yield from guide_and_note(tmp_path_factory, settings, normalizer, topic_specs, "vie-pratique-paie.md",
+                              PARAGRAPH_NOTE)
 
 
 def test_a_note_is_answered_with_its_whole_paragraph(paragraph_note, settings):
@@ -262,9 +257,7 @@ def test_an_out_of_scope_question_is_answered_only_by_a_section_that_stands_out(
 def welcome_note(tmp_path_factory, settings, normalizer, topic_specs):
     """The development note "Accueil des nouveaux arrivants" (tests/data/hr_note.md) with the guide."""
     text = (ROOT / "tests" / "data" / "hr_note.md").read_text("utf-8")
-    kb = guide_with_note(tmp_path_factory.mktemp("welcome"), settings, normalizer, topic_specs, "hr_note.md", text)
-    yield kb
-    kb.engine.dispose()
+    yield from guide_and_note(tmp_path_factory, settings, normalizer, topic_specs, "hr_note.md", text)
 
 
 def test_an_out_of_scope_question_near_several_sections_of_a_note_stays_honest(welcome_note):

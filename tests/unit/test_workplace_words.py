@@ -6,7 +6,7 @@ import pytest
 
 from backoffice_career.knowledge.index import Index
 from backoffice_career.knowledge.vocabulary import Vocabulary
-from tests.helpers.documents import guide_with_note
+from tests.helpers.documents import guide_and_note
 
 # Written for these tests (the families were calibrated on the development notes, tests/data/*dev*).
 NOTE = """# Règles pratiques du service paie
@@ -35,10 +35,7 @@ La présence est obligatoire à la réunion d'équipe du jeudi.
 
 @pytest.fixture(scope="module")
 def note_kb(tmp_path_factory, settings, normalizer, topic_specs):
-    folder = tmp_path_factory.mktemp("workplace")
-    kb = guide_with_note(folder, settings, normalizer, topic_specs, "regles-paie.md", NOTE)
-    yield kb
-    kb.engine.dispose()
+    yield from guide_and_note(tmp_path_factory, settings, normalizer, topic_specs, "regles-paie.md", NOTE)
 
 
 def answer(kb, text, settings):
