@@ -123,7 +123,7 @@ class Index:
             # CSC by lemma: the passages holding lemma t are indices[indptr[t]:indptr[t + 1]].
             self._data, self._indices, self._indptr = (retriever.scores[k] for k in ("data", "indices", "indptr"))
         self._topic_rows = self._topic_arrays(passages)
-        self._untagged = ~self.tagged()
+        self._tagged = self._tagged_rows()
         # Rows of the same paragraph of a document: a passage no topic covers (an HR note) is read with its
         # paragraph, whose sentences answer together ("au moins trois semaines avant… ; cinq jours pour valider").
         keys: dict[tuple[str, int], int] = {}
@@ -207,7 +207,7 @@ class Index:
             held = np.zeros(self.size, dtype=bool)
             for form in concept:
                 held |= self.matches(form) == len(set(form))
-            counts += np.where(self._untagged, self.in_paragraph(held), held) if self._untagged.any() else held
+            counts += held if self._tagged.all() else np.where(self._tagged, held, self.in_paragraph(held))
         return counts / len(distinct) if distinct else counts
 
     def in_paragraph(self, held: NDArray[np.bool_]) -> NDArray[np.bool_]:
@@ -219,7 +219,7 @@ class Index:
     def paragraph_rows(self, passage_id: int) -> list[int]:
         """Rows of the paragraph of a passage no topic covers, in reading order; only its own row otherwise."""
         row = self.row_of[passage_id]
-        if not self._untagged[row]:
+        if self._tagged[row]:
             return [row]
         return [int(r) for r in np.flatnonzero(self._paragraph == self._paragraph[row])]
 
@@ -248,7 +248,10 @@ class Index:
         return strength
 
     def tagged(self) -> NDArray[np.bool_]:
-        """True for the passages some topic covers."""
+        """True for the passages some topic covers (computed once per index; callers only read it)."""
+        return self._tagged
+
+    def _tagged_rows(self) -> NDArray[np.bool_]:
         mask = np.zeros(self.size, dtype=bool)
         for rows, _ in self._topic_rows.values():
             mask[rows] = True
