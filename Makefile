@@ -119,9 +119,11 @@ lint: $(INSTALLED)
 check: lint
 	$(PY) -m pytest tests/unit -m unit -q
 
-# Every pytest test: unit, model (trained model), e2e (real servers), browser (chromium).
+# Every pytest test: unit, model (trained model), e2e (real servers), browser (chromium). Two pytest-xdist
+# workers: much of an e2e test is spent waiting on servers (tests/conftest.py groups the tests per worker).
+TEST_WORKERS ?= 2
 unit: $(KB_STAMP) $(MODEL) $(WEB_STAMP) $(AXE_STAMP) $(CHROMIUM) services-bin
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests -n $(TEST_WORKERS) --dist loadgroup
 
 stories: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \

@@ -90,9 +90,33 @@ def postgres_url():
 MARKER_DIRECTORIES = ("unit", "model", "e2e", "browser")
 
 
+# Fixtures of session scope that start something costly. With pytest-xdist (`make unit`: two workers,
+# --dist loadgroup) a module using one of them runs on that fixture's worker, so each starts once; any other
+# module runs whole on one worker (its module fixtures start once too).
+SHARED_SESSION_FIXTURES = {"bot": "session-bot", "batch_nlu": "trained-model"}
+
+
+def xdist_groups(items) -> dict[str, str]:
+    """Module path -> worker group."""
+    groups: dict[str, str] = {}
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        used = [group for fixture, group in SHARED_SESSION_FIXTURES.items()
+                if fixture in getattr(item, "fixturenames", ())]
+        if used:
+            groups[module] = used[0]
+        groups.setdefault(module, module)
+    return groups
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
     tests_dir = ROOT / "tests"
     for item in items:
         parts = item.path.relative_to(tests_dir).parts if item.path.is_relative_to(tests_dir) else ()
         if parts and parts[0] in MARKER_DIRECTORIES:
             item.add_marker(parts[0])
+    if config.pluginmanager.hasplugin("xdist"):
+        groups = xdist_groups(items)
+        for item in items:
+            item.add_marker(pytest.mark.xdist_group(groups[item.nodeid.split("::", 1)[0]]))

@@ -110,13 +110,13 @@ def test_a_queued_script_is_shown_as_text(console):
 
 def test_login_logout_and_session_expiry(tmp_path, normalizer, topic_specs):
     console = make_console(
-        tmp_path, f"sqlite:///{tmp_path / 'kb.sqlite'}", normalizer, topic_specs, HR_SESSION_MINUTES="0.05"
+        tmp_path, f"sqlite:///{tmp_path / 'kb.sqlite'}", normalizer, topic_specs, HR_SESSION_MINUTES="0.1"
     )
     response = console.login()
     logged_in = time.time()  # the session was issued before this
     assert response.status_code == 302 and response.headers["Location"].endswith("/")
     assert console.client.get("/").status_code == 200
-    time.sleep(max(0.0, logged_in + 3.1 - time.time()))  # 0.05 minute after the login
+    time.sleep(max(0.0, logged_in + 6.1 - time.time()))  # 0.1 minute after the login
     response = console.client.get("/", follow_redirects=True)
     assert response.request.path == "/login"
     assert "Votre session a expiré" in response.get_data(as_text=True)
