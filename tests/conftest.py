@@ -96,17 +96,15 @@ MARKER_DIRECTORIES = ("unit", "model", "e2e", "browser")
 SHARED_SESSION_FIXTURES = {"bot": "session-bot", "batch_nlu": "trained-model"}
 
 
-def xdist_groups(items) -> dict[str, str]:
-    """Module path -> worker group."""
-    groups: dict[str, str] = {}
-    for item in items:
-        module = item.nodeid.split("::", 1)[0]
-        used = [group for fixture, group in SHARED_SESSION_FIXTURES.items()
-                if fixture in getattr(item, "fixturenames", ())]
-        if used:
-            groups[module] = used[0]
-        groups.setdefault(module, module)
-    return groups
+def xdist_groups(items) -> list[str]:
+    """The worker group of each test: its module's shared session fixture, else its module."""
+    modules = [item.nodeid.split("::", 1)[0] for item in items]
+    shared: dict[str, str] = {}
+    for module, item in zip(modules, items, strict=True):
+        for fixture, group in SHARED_SESSION_FIXTURES.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                shared.setdefault(module, group)
+    return [shared.get(module, module) for module in modules]
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the xdist_group marks
@@ -117,6 +115,5 @@ def pytest_collection_modifyitems(config, items):
         if parts and parts[0] in MARKER_DIRECTORIES:
             item.add_marker(parts[0])
     if config.pluginmanager.hasplugin("xdist"):
-        groups = xdist_groups(items)
-        for item in items:
-            item.add_marker(pytest.mark.xdist_group(groups[item.nodeid.split("::", 1)[0]]))
+        for item, group in zip(items, xdist_groups(items), strict=True):
+            item.add_marker(pytest.mark.xdist_group(group))
