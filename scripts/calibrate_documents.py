@@ -38,6 +38,8 @@ SETS = {
     "vie-equipe": (DEV / "ranking_dev" / "vie-equipe-back-office.md", DEV / "dev" / "hr_note_dev_questions.yml"),
     "accueil": (DEV / "hr_note.md", DEV / "hr_note_dev.yml"),
     "quessaline": (DEV / "dev" / "hr_dev_note3.md", DEV / "dev" / "hr_dev_note3_questions.yml"),
+    "brevaline": (DEV / "dev" / "hr_dev_note4.md", DEV / "dev" / "hr_dev_note4_questions.yml"),
+    "norvalis": (DEV / "dev" / "hr_dev_note5.md", DEV / "dev" / "hr_dev_note5_questions.yml"),
 }
 GUIDE_DEV = DEV / "dev" / "guide_dev.yml"
 MODEL = ROOT / "models" / "bot.tar.gz"
