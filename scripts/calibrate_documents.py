@@ -1,4 +1,4 @@
-"""Calibrates the answers from HR documents on the development sets, in seconds, never on the test notes.
+"""Calibrates the answers from HR documents on the development sets, in a few minutes, never on the test notes.
 
 Each development question is parsed once by the trained model (models/bot.tar.gz; the parses are cached in
 var/calibration/parses.json, keyed by the model's file time) and answered as the action server answers it:
