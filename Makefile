@@ -21,7 +21,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONHASHSEED ?= 0
 
-.PHONY: help setup kb model web browser browser-deps services-bin run shell test check lint unit validate stories evaluate bench bench-load bench-kb faq review report purge hr-user clean tune-fallback
+.PHONY: help setup kb model web browser browser-deps services-bin run shell test check lint unit test-unit test-servers test-tools floor validate stories evaluate bench bench-load bench-kb faq review report purge hr-user clean tune-fallback
 
 help:
 	@echo "make run       set up (venv, dependencies, knowledge base, model) and start the bot"
@@ -122,8 +122,24 @@ check: lint
 # Every pytest test: unit, model (trained model), e2e (real servers), browser (chromium). Two pytest-xdist
 # workers: much of an e2e test is spent waiting on servers (tests/conftest.py groups the tests per worker).
 TEST_WORKERS ?= 2
-unit: $(KB_STAMP) $(MODEL) $(WEB_STAMP) $(AXE_STAMP) $(CHROMIUM) services-bin
+TEST_TOOLS := $(KB_STAMP) $(WEB_STAMP) $(AXE_STAMP) $(CHROMIUM) services-bin
+unit: $(TEST_TOOLS) $(MODEL)
 	$(PY) -m pytest tests -n $(TEST_WORKERS) --dist loadgroup
+
+# make test's two halves of `make unit`: tests/unit (no model, no server), then every other pytest test.
+test-unit: $(INSTALLED)
+	$(PY) -m pytest tests/unit
+
+test-servers: $(TEST_TOOLS) $(MODEL)
+	$(PY) -m pytest tests --ignore=tests/unit -n $(TEST_WORKERS) --dist loadgroup
+
+# The tools, one after the other (apt-get and npm ci must not run at once).
+test-tools:
+	$(MAKE) --no-print-directory -j1 $(TEST_TOOLS)
+
+# The bench's floor (Rasa's starter bot), trained once into var/bench/floor/ (tests/e2e/test_bench.py uses it).
+floor: $(INSTALLED)
+	$(PY) -m scripts.bench_floor
 
 stories: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \
@@ -168,7 +184,12 @@ hr-user: $(INSTALLED)
 	@[ -n "$(NAME)" ] || { echo "usage: make hr-user NAME=login" >&2; exit 2; }
 	@$(PY) -m hr_console users create "$(NAME)"
 
-test: lint validate unit stories
+# The training keeps about one core of two busy: what needs no model runs beside it (the unit tests, the data
+# validation, the bench's floor, the test tools), each job's output printed whole when it ends.
+test: lint
+	BESIDE_OTHER_JOBS=1 $(MAKE) --no-print-directory -j3 --output-sync=target $(MODEL) test-unit validate floor \
+	  test-tools
+	$(MAKE) --no-print-directory test-servers stories
 
 clean:
 	rm -rf results var/kb.stamp models/*.tar.gz

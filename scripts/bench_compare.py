@@ -140,11 +140,14 @@ def measure(name: str, start, args) -> dict:
     return summary(phases, load_seconds, memory)
 
 
+TRAINING_KEYS = ("seconds", "cpu_seconds", "peak_rss_mb", "finished_at", "beside_other_jobs")
+
+
 def training(record_path: Path, model: Path) -> dict | None:
     record = read_record(record_path, model)
     if record is None:
         return None
-    return {k: record[k] for k in ("seconds", "cpu_seconds", "peak_rss_mb", "finished_at")}
+    return {k: record.get(k) for k in TRAINING_KEYS}
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -182,8 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"server start failed: {exc}", file=sys.stderr)
         return 2
     result["bots"]["ours"]["training"] = training(OURS_RECORD, args.model)
-    result["bots"]["floor"]["training"] = {k: floor_training[k] for k in ("seconds", "cpu_seconds", "peak_rss_mb",
-                                                                          "finished_at")}
+    result["bots"]["floor"]["training"] = {k: floor_training.get(k) for k in TRAINING_KEYS}
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2) + "\n", "utf-8")
     print_table(result)

@@ -89,3 +89,8 @@ def print_table(result: Mapping) -> None:
     print("|" + "---|" * len(header))
     for row in table_rows(result):
         print("| " + " | ".join(row) + " |")
+    shared = [name for name, bot in result["bots"].items() if (bot.get("training") or {}).get("beside_other_jobs")]
+    if shared:
+        print(f"\ntraining of {' and '.join(shared)} timed beside other jobs (make test): its wall time is longer "
+              "than alone; compare the CPU times, or train again alone (make clean model; "
+              "python -m scripts.bench_floor --force)")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -40,6 +41,8 @@ def run_timed(command: Sequence[str], cwd: Path | None = None) -> dict:
         "peak_rss_mb": round(after.ru_maxrss / 1024),  # kB on Linux; the largest child
         "finished_at": datetime.now().astimezone().isoformat(timespec="seconds"),
         "command": " ".join(command),
+        # make test trains beside other jobs (BESIDE_OTHER_JOBS=1): its wall time is not the training's alone.
+        "beside_other_jobs": os.environ.get("BESIDE_OTHER_JOBS") == "1",
     }
 
 

@@ -45,3 +45,23 @@ def test_the_printed_table(capsys):
     start = lines.index("| figure | ours | floor | ratio | target |  |")
     assert len(lines[start + 2:]) == len(ROWS)
     assert lines[1].startswith("## make bench, 2026-11-30T21:00:00+00:00; nproc 2; CPU test CPU")
+
+
+def test_a_training_timed_beside_other_jobs_is_said_under_the_table(capsys):
+    shared = bot(40, 30, 40, 1100, None, 86)
+    shared["training"]["beside_other_jobs"] = True
+    print_table({**RESULT, "bots": {**RESULT["bots"], "floor": shared}})
+    lines = capsys.readouterr().out.splitlines()
+    start = lines.index("| figure | ours | floor | ratio | target |  |")
+    note = [line for line in lines[start + 2 + len(ROWS):] if line]
+    assert len(note) == 1 and note[0].startswith("training of floor timed beside other jobs (make test)")
+    assert "compare the CPU times" in note[0]
+
+
+def test_the_training_record_says_whether_other_jobs_ran_beside_it(monkeypatch):
+    from scripts.bench_train import run_timed
+
+    monkeypatch.setenv("BESIDE_OTHER_JOBS", "1")
+    assert run_timed(["true"])["beside_other_jobs"] is True
+    monkeypatch.delenv("BESIDE_OTHER_JOBS")
+    assert run_timed(["true"])["beside_other_jobs"] is False
