@@ -269,6 +269,12 @@ def test_volume_sources_exist(services):
                 assert (ROOT / source).exists(), f"{name}: mounted {source} does not exist"
 
 
+def makefile_variable(name: str) -> str:
+    match = re.search(rf"^{name} := (\S+)$", (ROOT / "Makefile").read_text("utf-8"), re.MULTILINE)
+    assert match, f"{name} is not set in the Makefile"
+    return match.group(1)
+
+
 def test_endpoints_file(services, tmp_path):
     """The endpoints file the launcher renders in the rasa container, from its command and environment."""
     rasa = services["rasa"]
@@ -276,7 +282,10 @@ def test_endpoints_file(services, tmp_path):
     [spec] = specs(settings, ["rasa"])
     for name in ("--credentials", "--model"):
         path = Path(option(spec.command, name)).relative_to(ROOT)
-        assert (ROOT / path).is_file(), f"{path} given to the Rasa server does not exist"
+        if name == "--model":  # the file make model trains: unit tests need no trained model
+            assert path == Path(makefile_variable("MODEL")), f"{path} is not the model make model trains"
+        else:
+            assert (ROOT / path).is_file(), f"{path} given to the Rasa server does not exist"
         mounts = [str(v).split(":")[:2] for v in rasa["volumes"]]
         assert any(path.parts[0] == source.lstrip("./") and target == f"/app/{path.parts[0]}"
                    for source, target in mounts), f"{path} not mounted"
