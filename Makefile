@@ -26,7 +26,7 @@ export PYTHONHASHSEED ?= 0
 help:
 	@echo "make run       set up (venv, dependencies, knowledge base, model) and start the bot"
 	@echo "make test      run the whole test suite (lint, data validation, all pytest tests, test stories)"
-	@echo "make check     the quick loop: lint + unit tests (no trained model, no server), under 2 minutes"
+	@echo "make check     the quick loop: lint + unit tests (no trained model, no server), about 2 minutes"
 	@echo "make lint      ruff (style, import order) and mypy (types; strict on backoffice_career/)"
 	@echo "make shell     chat in the terminal (rasa shell)"
 	@echo "make evaluate  NLU macro-F1 on the held-out file; end-to-end figures on the set written from the guide"
