@@ -92,5 +92,5 @@ def print_table(result: Mapping) -> None:
     shared = [name for name, bot in result["bots"].items() if (bot.get("training") or {}).get("beside_other_jobs")]
     if shared:
         print(f"\ntraining of {' and '.join(shared)} timed beside other jobs (make test): its wall time is longer "
-              "than alone; compare the CPU times, or train again alone (make clean model; "
+              "than alone; compare the CPU times, or train again alone (make clean, then make model; .venv/bin/"
               "python -m scripts.bench_floor --force)")
