@@ -185,12 +185,11 @@ hr-user: $(INSTALLED)
 	@$(PY) -m hr_console users create "$(NAME)"
 
 # The training keeps about one core of two busy: what needs no model runs beside it (the unit tests, the data
-# validation, the bench's floor, the test tools); the stories run beside the other tests, whose last minutes use
-# one worker. Each job's output is printed whole when it ends.
+# validation, the bench's floor, the test tools), each job's output printed whole when it ends.
 test: lint
 	BESIDE_OTHER_JOBS=1 $(MAKE) --no-print-directory -j3 --output-sync=target $(MODEL) test-unit validate floor \
 	  test-tools
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-servers stories
+	$(MAKE) --no-print-directory test-servers stories
 
 clean:
 	rm -rf results var/kb.stamp models/*.tar.gz
