@@ -116,8 +116,7 @@ lint: $(INSTALLED)
 	$(PY) -m mypy
 
 # The quick loop (CONTRIBUTING.md): no trained model, no server started.
-check: lint
-	$(PY) -m pytest tests/unit -m unit -q
+check: lint test-unit
 
 # Every pytest test: unit, model (trained model), e2e (real servers), browser (chromium). Two pytest-xdist
 # workers: much of an e2e test is spent waiting on servers (tests/conftest.py groups the tests per worker).
@@ -126,9 +125,10 @@ TEST_TOOLS := $(KB_STAMP) $(WEB_STAMP) $(AXE_STAMP) $(CHROMIUM) services-bin
 unit: $(TEST_TOOLS) $(MODEL)
 	$(PY) -m pytest tests -n $(TEST_WORKERS) --dist loadgroup
 
-# make test's two halves of `make unit`: tests/unit (no model, no server), then every other pytest test.
+# make test's two halves of `make unit`: tests/unit (no model, no server; make check's tests), then every other
+# pytest test.
 test-unit: $(INSTALLED)
-	$(PY) -m pytest tests/unit
+	$(PY) -m pytest tests/unit -q
 
 test-servers: $(TEST_TOOLS) $(MODEL)
 	$(PY) -m pytest tests --ignore=tests/unit -n $(TEST_WORKERS) --dist loadgroup
