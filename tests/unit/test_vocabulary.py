@@ -120,7 +120,11 @@ def test_a_question_on_what_varies_between_companies_gets_the_guides_sentence_on
     "varient selon l'entreprise", not the small/large company passage (without the family: none of the three)."""
     for text in ("les exigences pour ce job, ça dépend de la boîte ?",
                  "le travail d'un office manager, c'est pareil partout ?",
-                 "les missions dépendent de l'entreprise ?"):
+                 "les missions dépendent de l'entreprise ?",
+                 # Said as a change from one company to the next (2026-12-02): "change d'une entreprise", "diffère".
+                 "les critères de recrutement changent d'une entreprise à l'autre ?",
+                 "le rôle diffère selon l'entreprise ?",
+                 "chaque employeur a ses propres exigences pour ce poste ?"):
         hits = kb.answer(text, "company_size")
         assert hits and "varient selon l’entreprise" in hits[0].text, (text, hits[:1])
 
