@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from backoffice_career.knowledge.answer import answer_topic, response_values
 from backoffice_career.knowledge.base import KnowledgeBase
 from backoffice_career.knowledge.errors import KnowledgeBaseUnavailable
-from backoffice_career.knowledge.index import Hit
+from backoffice_career.knowledge.index import Hit, TopicInfo
 from backoffice_career.names import (
     DIALOGUE_INTENTS,
     FALLBACK_INTENTS,
@@ -39,6 +39,7 @@ from backoffice_career.names import (
 from backoffice_career.privacy.conversations import ConversationStore
 from backoffice_career.privacy.erasure import erase_sender
 from backoffice_career.profile.facts import load_vocabulary, normalised_profile, summary_lines
+from backoffice_career.profile.topics import stated_topics
 from backoffice_career.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -95,6 +96,19 @@ def _second_chance(kb: KnowledgeBase, turn: Turn, hint: str | None, settings: Se
     )
 
 
+def _stated_topic(kb: KnowledgeBase, turn: Turn) -> TopicInfo | None:
+    """When the NLU is unsure of a message stating a fact about the person (data/profile/fact_topics.yml): the
+    fact's topic for a statement, and for a question only when the NLU's best guess is that topic too."""
+    if turn.intent != RASA_INTENT_NLU_FALLBACK or turn.guess in SMALL_TALK_INTENTS:
+        return None
+    stated = stated_topics(turn.text)
+    by_name = {t.name: t for t in kb.topics() if t.intent}
+    if not stated.question:
+        return next((by_name[name] for name in stated.topics if name in by_name), None)
+    guessed = kb.topic_for_intent(turn.guess)
+    return by_name.get(guessed or "") if guessed in stated.topics else None
+
+
 def _hit_reply(kb: KnowledgeBase, hit: Hit) -> Reply:
     """One passage with its source; its main topic becomes the conversation's topic (follow-ups)."""
     slots = {SLOT_LAST_TOPIC: max(hit.topics, key=lambda t: hit.topics[t])} if hit.topics else {}
@@ -118,6 +132,12 @@ def unknown_reply(kb: KnowledgeBase, turn: Turn, settings: Settings | None = Non
         hit = kb.extra_answer(turn.text, settings.extra_min_score, settings.extra_min_coverage)
         if hit:
             return Reply(UTTER_KB_ANSWER, {"answer": hit.text, "source": kb.cite([hit])})
+        topic = _stated_topic(kb, turn)
+        if topic:  # "Pas encore eu d'équipe à gérer.": the guide's advice for the fact stated; HR checks it
+            _queue_for_review(kb, turn)
+            result = answer_topic(kb, turn.text, topic.intent, settings)
+            if result.found:
+                return Reply(UTTER_KB_ANSWER, response_values(kb, result), slots={SLOT_LAST_TOPIC: result.topic})
         if turn.guess not in SMALL_TALK_INTENTS:
             # The NLU is unsure: read every passage, its best guess as a hint. Sure that the question is off
             # the guide's topics: only a section of the HR documents that clearly stands out may answer it.

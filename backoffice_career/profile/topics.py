@@ -1,0 +1,42 @@
+"""The guide's topic for the facts a person states about themselves (data/profile/fact_topics.yml, issue 12)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from backoffice_career.profile.extract import extract_facts
+from backoffice_career.profile.extract_text import Rules, has, load_rules, normalise, tokens_of
+from backoffice_career.resources import load_yaml
+
+FACT_TOPICS = Path(__file__).resolve().parents[2] / "data" / "profile" / "fact_topics.yml"
+
+
+@dataclass(frozen=True)
+class StatedTopics:
+    topics: tuple[str, ...]  # the topics of the stated facts, in the order of fact_topics.yml, each once
+    question: bool  # the message asks something: "?" or a request cue ("comment", "est-ce que"…)
+
+
+def _matches(stated: Any, value: Any) -> bool:
+    if isinstance(stated, list):
+        return value in stated
+    if isinstance(stated, (int, float)) and not isinstance(stated, bool):
+        return isinstance(value, (int, float)) and float(stated) == float(value)
+    return bool(stated == value)
+
+
+def stated_topics(text: str | None, rules: Rules | None = None, path: Path = FACT_TOPICS) -> StatedTopics:
+    """The topics of the facts `text` states about the person, and whether it asks something."""
+    if not text or not isinstance(text, str):
+        return StatedTopics((), False)
+    rules = rules or load_rules()
+    facts = extract_facts(text, rules)
+    topics: list[str] = []
+    for line in load_yaml(path).get("facts") or []:
+        slot, topic = line.get("slot"), line.get("topic")
+        if slot in facts and topic not in topics and _matches(facts[slot], line.get("value")):
+            topics.append(str(topic))
+    tokens = tokens_of(normalise(text, rules))
+    question = "?" in text or has(tokens, rules.raw["self_description"]["request_cues"])
+    return StatedTopics(tuple(topics), question)
