@@ -122,7 +122,7 @@ class Normalizer:
                 continue
             if token.is_stop and lemma not in self.config.keep_words and text not in self.config.keep_words:
                 continue
-            out.extend(self.config.synonyms.get(lemma) or self.config.synonyms.get(text) or (lemma,))
+            out.extend(self.config.synonyms.get(text) or self.config.synonyms.get(lemma) or (lemma,))
         return out
 
     def _is_clitic(self, text: str) -> bool:

@@ -142,3 +142,12 @@ def test_a_variant_said_with_the_canonical_joins_its_concept(normalizer):
     lemmas = normalizer.lemmas("comment poser mes congés ?")
     concepts = vocabulary.expand(lemmas).concepts(lemmas)
     assert concepts == [frozenset({("conge",), ("poser", "conge"), ("absence",)})]
+
+
+def test_the_verb_to_manage_is_supervision_and_the_title_a_manager(normalizer):
+    """kb.yml synonyms: a word key wins over its lemma. "managé", "manage" (the verb) share the lemma "manager"
+    with the job title; the verb means supervising people."""
+    assert normalizer.lemmas("j'ai jamais managé personne") == ["jamais", "superviser", "personne"]
+    assert "superviser" in normalizer.lemmas("le responsable manage des managers")
+    assert "gestionnaire" in normalizer.lemmas("le responsable manage des managers")
+    assert normalizer.lemmas("devenir office manager") == ["devenir", "office", "gestionnaire"]
