@@ -134,9 +134,9 @@ def unknown_reply(kb: KnowledgeBase, turn: Turn, settings: Settings | None = Non
             return Reply(UTTER_KB_ANSWER, {"answer": hit.text, "source": kb.cite([hit])})
         topic = _stated_topic(kb, turn)
         if topic:  # "Pas encore eu d'équipe à gérer.": the guide's advice for the fact stated; HR checks it
-            _queue_for_review(kb, turn)
             result = answer_topic(kb, turn.text, topic.intent, settings)
             if result.found:
+                _queue_for_review(kb, turn)
                 return Reply(UTTER_KB_ANSWER, response_values(kb, result), slots={SLOT_LAST_TOPIC: result.topic})
         if turn.guess not in SMALL_TALK_INTENTS:
             # The NLU is unsure: read every passage, its best guess as a hint. Sure that the question is off

@@ -32,11 +32,14 @@ def stated_topics(text: str | None, rules: Rules | None = None, path: Path = FAC
         return StatedTopics((), False)
     rules = rules or load_rules()
     facts = extract_facts(text, rules)
+    data = load_yaml(path) if path.exists() else {}  # HR's file: a missing or malformed line maps nothing
     topics: list[str] = []
-    for line in load_yaml(path).get("facts") or []:
-        slot, topic = line.get("slot"), line.get("topic")
+    for line in (data.get("facts") if isinstance(data, dict) else None) or []:
+        if not isinstance(line, dict) or not isinstance(line.get("topic"), str):
+            continue
+        slot, topic = line.get("slot"), line["topic"]
         if slot in facts and topic not in topics and _matches(facts[slot], line.get("value")):
-            topics.append(str(topic))
+            topics.append(topic)
     tokens = tokens_of(normalise(text, rules))
     question = "?" in text or has(tokens, rules.raw["self_description"]["request_cues"])
     return StatedTopics(tuple(topics), question)

@@ -57,3 +57,12 @@ async def test_a_sure_intent_or_small_talk_is_not_read_as_a_statement(fresh_kb):
     assert sure["response"] == "utter_no_answer"
     greeting = await answer(fresh_kb, "slt, jamais encadré personne", "greet")
     assert SUPERVISION not in greeting.get("answer", "")
+
+
+@pytest.mark.parametrize("body", ["", "facts: oops\n", "facts:\n  - just a line\n  - {slot: supervised}\n",
+                                  "- a list\n"])
+def test_a_broken_fact_topics_file_maps_nothing_and_breaks_nothing(tmp_path, body):
+    path = tmp_path / "fact_topics.yml"
+    path.write_text(body, "utf-8")
+    assert stated_topics("Pas encore eu d'équipe à gérer.", path=path).topics == ()
+    assert stated_topics("Pas encore eu d'équipe à gérer.", path=tmp_path / "missing.yml").topics == ()
