@@ -190,16 +190,21 @@ def _facts(normalised: str, rules: Rules) -> Facts:
     return {slot: value for slot, value in found.items() if value is not None}
 
 
+def asks_something(text: str, tokens: list[str], rules: Rules) -> bool:
+    """A question or a request: "?", or a request cue of data/profile/extraction.yml in its `tokens`."""
+    return "?" in text or has(tokens, rules.raw["self_description"]["request_cues"])
+
+
 def is_self_description(text: str | None, rules: Rules | None = None, min_facts: int = 0) -> bool:
     """A statement about oneself: no question, and enough facts (data/profile/extraction.yml, self_description),
     at least `min_facts`."""
-    if not text or not isinstance(text, str) or "?" in text:
+    if not text or not isinstance(text, str):
         return False
     rules = rules or load_rules()
     config = rules.raw["self_description"]
     normalised = normalise(text, rules)
     tokens = tokens_of(normalised)
-    if has(tokens, config["request_cues"]):
+    if asks_something(text, tokens, rules):
         return False
     needed = int(config["min_facts"] if has(tokens, config["first_person"]) else config["min_facts_impersonal"])
     return len(_facts(normalised, rules)) >= max(needed, min_facts)

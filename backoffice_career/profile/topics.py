@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from backoffice_career.profile.extract import extract_facts
-from backoffice_career.profile.extract_text import Rules, has, load_rules, normalise, tokens_of
+from backoffice_career.profile.extract import asks_something, extract_facts
+from backoffice_career.profile.extract_text import Rules, load_rules, normalise, tokens_of
 from backoffice_career.resources import load_yaml
 
 FACT_TOPICS = Path(__file__).resolve().parents[2] / "data" / "profile" / "fact_topics.yml"
@@ -19,11 +19,7 @@ class StatedTopics:
 
 
 def _matches(stated: Any, value: Any) -> bool:
-    if isinstance(stated, list):
-        return value in stated
-    if isinstance(stated, (int, float)) and not isinstance(stated, bool):
-        return isinstance(value, (int, float)) and float(stated) == float(value)
-    return bool(stated == value)
+    return value in stated if isinstance(stated, list) else bool(stated == value)
 
 
 def stated_topics(text: str | None, rules: Rules | None = None, path: Path = FACT_TOPICS) -> StatedTopics:
@@ -40,6 +36,4 @@ def stated_topics(text: str | None, rules: Rules | None = None, path: Path = FAC
         slot, topic = line.get("slot"), line["topic"]
         if slot in facts and topic not in topics and _matches(facts[slot], line.get("value")):
             topics.append(topic)
-    tokens = tokens_of(normalise(text, rules))
-    question = "?" in text or has(tokens, rules.raw["self_description"]["request_cues"])
-    return StatedTopics(tuple(topics), question)
+    return StatedTopics(tuple(topics), asks_something(text, tokens_of(normalise(text, rules)), rules))
