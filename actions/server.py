@@ -20,6 +20,7 @@ from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from backoffice_career.no_jax import block_jax
 from backoffice_career.resources import CHANNELS, load_yaml
 from backoffice_career.settings import load_settings
 
@@ -56,6 +57,7 @@ def build_app(token: str, max_request_bytes: int) -> Sanic:
 
 
 def main(argv: list[str] | None = None) -> None:
+    block_jax()  # before the actions (and bm25s) are imported
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5055)

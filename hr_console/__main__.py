@@ -12,6 +12,7 @@ import os
 import sys
 
 from backoffice_career.knowledge.db import make_engine
+from backoffice_career.no_jax import block_jax
 from backoffice_career.settings import load_settings
 from hr_console.auth import AccountError, create_account
 from hr_console.models import create_console_schema
@@ -63,6 +64,7 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    block_jax()  # before the knowledge base (bm25s) is imported
     parser = argparse.ArgumentParser(prog="python -m hr_console", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("serve", help="serve the console")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+from backoffice_career.no_jax import block_jax
 from rasa_server.patches import RasaVersionError, install_all
 
 
@@ -20,6 +21,7 @@ def with_cors(argv):
 
 
 def main() -> None:
+    block_jax()  # before Rasa imports TensorFlow
     try:
         install_all()
     except RasaVersionError as error:

@@ -10,6 +10,7 @@ from rasa_server.patches import (
     action_result_validation,
     action_timeout,
     event_lookup,
+    fast_model_load,
     fault_apology,
     fifo_gate,
     spacy_exclude,
@@ -28,6 +29,7 @@ PATCHES: tuple[Patch, ...] = (
     fifo_gate.install,
     fault_apology.install,
     spacy_exclude.install,
+    fast_model_load.install,
 )
 
 

@@ -44,3 +44,12 @@ def test_a_missing_model_gets_rasas_own_error(name):
     spacy_exclude.install()
     with pytest.raises(InvalidModelError):
         SpacyNLP.load_model(name)
+
+
+def test_the_model_is_loaded_once_for_every_component_that_asks_for_it():
+    """Rasa's graph creates SpacyNLP twice (provide and run nodes); each would load its own 330 MB copy."""
+    spacy_exclude.install()
+    first = SpacyNLP.load_model(MODEL)
+    assert SpacyNLP.load_model(MODEL) is first
+    spacy_exclude.install.uninstall()
+    assert SpacyNLP.load_model(MODEL).model is not first.model  # Rasa's own method: a new copy each time
