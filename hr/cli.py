@@ -18,8 +18,8 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from backoffice_career.knowledge.db import make_engine, upgrade_schema
-from backoffice_career.knowledge.errors import KnowledgeBaseUnavailable
+from backoffice_career.knowledge.db import make_engine, passage_count, upgrade_schema
+from backoffice_career.knowledge.errors import KnowledgeBaseUnavailable, database_errors
 from backoffice_career.knowledge.factory import build_normalizer, open_knowledge_base
 from backoffice_career.knowledge.ingest import IngestError, build
 from backoffice_career.knowledge.text import load_kb_config, load_topics
@@ -59,8 +59,13 @@ def _build(args) -> int:
 
 
 def _check(args) -> int:
+    """The database answers and holds passages: a count, no spaCy nor index (the launcher runs it first)."""
+    engine = make_engine(args.url or load_settings().kb_database_url)
     try:
-        count = open_knowledge_base(url=args.url).check()
+        with database_errors():
+            count = passage_count(engine)
+        if not count:
+            raise KnowledgeBaseUnavailable("the knowledge base has no passage; run the build first")
     except KnowledgeBaseUnavailable as exc:
         print(f"error: knowledge base unavailable: {exc}. Run `make kb`.", file=sys.stderr)
         return 2

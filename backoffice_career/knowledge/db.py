@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    func,
     inspect,
     select,
     text,
@@ -212,6 +213,12 @@ def _add_missing_columns(engine: Engine, only_existing: bool = False) -> None:
                     connection.execute(
                         text(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}")
                     )
+
+
+def passage_count(engine: Engine) -> int:
+    """Number of passages in the database, without reading them (the launcher's check before it starts)."""
+    with Session(engine) as session:
+        return int(session.scalar(select(func.count()).select_from(Passage)) or 0)
 
 
 def read_revision(session: Session) -> str | None:
