@@ -57,7 +57,9 @@ def create_app(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",  # a link to the console from another site (a mail) keeps the session
         SESSION_COOKIE_SECURE=settings.hr_cookie_secure,
-        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.hr_session_minutes),
+        # The server ends a session after HR_SESSION_MINUTES (_require_login); the cookie outlives it by a
+        # minute, so that the browser still presents it and the login page says that the session expired.
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.hr_session_minutes + 1),
         MAX_CONTENT_LENGTH=UPLOAD_MEGABYTES * MEGABYTE + MEGABYTE,  # the file and the form around it
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
     )
