@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from backoffice_career.knowledge.text import QUERY_DISABLED_PIPES, Normalizer, fold
+from backoffice_career.knowledge.text import Normalizer, fold
 from backoffice_career.knowledge.vocabulary import TradeRule, Vocabulary
 from backoffice_career.resources import load_yaml
 
@@ -33,7 +33,7 @@ class OffGuide:
             self._trades = TradeRule.load(OTHER_JOBS)
         if self._scope_phrases is not None and self._scope_phrases.search(fold(text or "")):
             return True
-        doc = self.normalizer.nlp(text or "", disable=list(QUERY_DISABLED_PIPES))
+        doc = self.normalizer.query_doc(text or "")
         if self._scope_words & set(self.normalizer.lemmas_of_doc(doc)):
             return True
         return self._trades.other_trade(doc, self.normalizer, vocabulary)

@@ -1,6 +1,7 @@
 """French text processing shared by ingestion and search: one spaCy model, one normaliser."""
 from __future__ import annotations
 
+import functools
 import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -23,6 +24,7 @@ QUERY_EXCLUDED = frozenset({"parser", "ner", "senter"})
 INGEST_EXCLUDED = frozenset({"ner", "senter"})
 # Pipes not needed to lemmatise a query (when the pipeline has the parser).
 QUERY_DISABLED_PIPES = ("parser", "ner")
+QUERY_CACHE = 64  # analyses of the last queries kept (Normalizer.query_doc)
 
 
 def get_nlp(model: str, exclude: frozenset[str] = INGEST_EXCLUDED) -> Language:
@@ -110,6 +112,12 @@ class Normalizer:
     def __init__(self, nlp: Language, config: KbConfig) -> None:
         self.nlp = nlp
         self.config = config
+        # One message is read several times (out-of-scope check, answer, rival): the last texts' analyses.
+        self.query_doc = functools.lru_cache(maxsize=QUERY_CACHE)(self._query_doc)
+
+    def _query_doc(self, text: str) -> Doc:
+        """spaCy's analysis of a query (no parser): read only, so shared by its callers."""
+        return self.nlp(text, disable=list(QUERY_DISABLED_PIPES))
 
     def lemmas_of_doc(self, doc: Doc | Span) -> list[str]:
         out: list[str] = []
@@ -131,7 +139,7 @@ class Normalizer:
         return rest != text and (len(rest) <= 1 or rest in self.nlp.Defaults.stop_words)
 
     def lemmas(self, text: str) -> list[str]:
-        return self.lemmas_of_doc(self.nlp(text, disable=list(QUERY_DISABLED_PIPES)))
+        return self.lemmas_of_doc(self.query_doc(text))
 
     def lemmas_many(self, texts: Iterable[str]) -> list[list[str]]:
         return [self.lemmas_of_doc(d) for d in self.nlp.pipe(texts, disable=list(QUERY_DISABLED_PIPES))]
