@@ -5,6 +5,9 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
+# Rasa's command line with the patches the Rasa server runs (rasa_server/__main__.py): spaCy loaded once, the
+# trained model loaded without a training trace, no JAX. Same model and predictions as plain `rasa`.
+RASA_PATCHED := $(PY) -m rasa_server
 INSTALLED := $(VENV)/.installed
 KB_STAMP := var/kb.stamp
 WEB_STAMP := web/node_modules/.package-lock.json
@@ -59,7 +62,7 @@ model: $(MODEL)
 
 $(MODEL): $(INSTALLED) $(TRAIN_FILES)
 	$(PY) -m scripts.bench_train --record-model $(MODEL) var/bench/train-ours.json -- \
-	  $(RASA) train --config config.yml --domain domain.yml --data $(TRAIN_DATA) --out models --fixed-model-name bot
+	  $(RASA_PATCHED) train --config config.yml --domain domain.yml --data $(TRAIN_DATA) --out models --fixed-model-name bot
 	@touch $@
 
 # The chat page's widget (rasa-webchat, pinned in web/package-lock.json).
@@ -142,14 +145,14 @@ floor: $(INSTALLED)
 	$(PY) -m scripts.bench_floor
 
 stories: $(MODEL)
-	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \
+	$(RASA_PATCHED) test core --model $(MODEL) --stories tests/test_stories.yml \
 	  --fail-on-prediction-errors --out results/stories
 
 # Both held-out sets: the NLU file (macro-F1), then end to end over REST on the set written from the guide only
 # (tests/eval/, scripts/eval_e2e.py: the real bot through the launcher on free ports); figures in var/eval/latest.json;
 # then the two HR test notes (issue 13, scripts/eval_documents.py): their questions answered from the right section.
 evaluate: $(MODEL)
-	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/heldout.yml --out results/nlu
+	$(RASA_PATCHED) test nlu --model $(MODEL) --nlu tests/nlu/heldout.yml --out results/nlu
 	$(PY) -m scripts.nlu_report results/nlu
 	$(PY) -m scripts.eval_e2e --nlu-report results/nlu
 	$(PY) -m scripts.eval_documents tests/data/hr_test_note/onboarding.md tests/data/hr_test_note/questions.yml
