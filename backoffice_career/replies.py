@@ -164,7 +164,7 @@ def topic_reply(kb_provider: KbProvider, turn: Turn, settings: Settings | None =
         kb = kb_provider()
         if kb.off_guide(turn.text):  # "comment devenir pilote ?", "combien coûte …": worded like a topic
             return unknown_reply(kb, replace(turn, intent=INTENT_OUT_OF_SCOPE), settings)
-        lemmas = kb.question_lemmas(turn.text)  # once: the topic's answer and its rival
+        lemmas = kb.normalizer.lemmas(turn.text)  # once: the topic's answer and its rival
         result = answer_topic(kb, turn.text, turn.intent, settings, lemmas)
     except KnowledgeBaseUnavailable:
         logger.exception("knowledge base unavailable")

@@ -18,7 +18,6 @@ DATA_DIR = ROOT / "data"
 
 CHANNELS = DATA_DIR / "channels.yml"
 INPUT_GUARD = DATA_DIR / "input_guard.yml"
-QUESTION_FRAMES = DATA_DIR / "question_frames.yml"
 PRIVACY = DATA_DIR / "privacy.yml"
 FAQ = DATA_DIR / "faq.yml"
 VOCABULARY = DATA_DIR / "profile" / "vocabulary.yml"

@@ -17,7 +17,6 @@ from typing import Any
 
 from tqdm import tqdm
 
-from backoffice_career.frames import without_frames
 from backoffice_career.knowledge.answer import ANSWER_RESPONSE, TopicAnswer, answer_topic, response_values
 from backoffice_career.knowledge.base import KnowledgeBase
 from backoffice_career.knowledge.errors import KnowledgeBaseUnavailable
@@ -136,7 +135,7 @@ def answer_questions(
         for start in range(0, len(questions), BATCH_SIZE):
             batch = questions[start : start + BATCH_SIZE]
             parsed = nlu.parse([q for _, q in batch])
-            lemmas = kb.normalizer.lemmas_many(without_frames(p.get("text") or "") for p in parsed)
+            lemmas = kb.normalizer.lemmas_many(p.get("text") or "" for p in parsed)
             for (line, question), parse_data, terms in zip(batch, parsed, lemmas, strict=True):
                 row = answer_row(question, parse_data, kb, response, min_confidence, settings, terms)
                 if row["intent"] == EMPTY_INTENT:

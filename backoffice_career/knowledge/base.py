@@ -16,7 +16,6 @@ from numpy.typing import NDArray
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from backoffice_career.frames import without_frames
 from backoffice_career.knowledge import citations, ranking
 from backoffice_career.knowledge.db import ReviewItem, read_revision
 from backoffice_career.knowledge.errors import KnowledgeBaseUnavailable, database_errors
@@ -78,14 +77,9 @@ class KnowledgeBase:
         """Whether `text` asks what the guide never answers, whatever its wording (knowledge/scope.py)."""
         return self._off_guide(text, self.vocabulary)
 
-    def question_lemmas(self, text: str) -> list[str]:
-        """The normalised lemmas of a user's question, its interview frames left out (backoffice_career/frames.py)."""
-        return self.normalizer.lemmas(without_frames(text))
-
     def query(self, text: str, index: Index | None = None) -> Query:
-        """The lemmas of a question with the vocabulary's expansion, its concepts, and its text with the canonical
-        forms added (for the meaning vector); its interview frames are left out."""
-        text = without_frames(text)
+        """The lemmas of `text` with the vocabulary's expansion, its concepts, and the text with the canonical
+        forms added (for the meaning vector)."""
         query = self.query_of(self.normalizer.lemmas(text), index)
         return Query(query.terms, query.concepts, " ".join([text, *query.texts]))
 
@@ -193,7 +187,7 @@ class KnowledgeBase:
         guide's topics, most of the question's own words.
         """
         index = self._current_index()
-        lemmas = self.question_lemmas(text or "")
+        lemmas = self.normalizer.lemmas(text or "")
         query = self.query_of(lemmas, index)
         own = set(self._specific(lemmas))
         hit = ranking.best_match(index, query.terms, query.concepts, own, min_score, min_coverage)

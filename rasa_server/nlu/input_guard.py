@@ -1,8 +1,7 @@
 """NLU components that make bad input safe and recognisable.
 
 InputSanitizer (first in the pipeline) strips control characters, masks e-mail addresses and
-phone numbers, expands chat shorthand ("mrc", "jsp"), takes interview frames ("D'après votre
-expérience, …": backoffice_career/frames.py) out of users' messages and caps the length.
+phone numbers, expands chat shorthand ("mrc", "jsp") and caps the length.
 InputGuard (last) overrides the intent for empty, too long or foreign-language messages.
 """
 from __future__ import annotations
@@ -25,7 +24,6 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from backoffice_career.frames import without_frames
 from backoffice_career.names import INTENT_EMPTY_MESSAGE, INTENT_FOREIGN_LANGUAGE, INTENT_MESSAGE_TOO_LONG
 
 # clean_text: the one cleaning of user text (privacy/cleaning.py), re-exported for the tests.
@@ -122,7 +120,7 @@ class InputSanitizer(GraphComponent):
     ) -> "InputSanitizer":
         return cls(config)
 
-    def _sanitize(self, message: Message, user_message: bool = True) -> None:
+    def _sanitize(self, message: Message) -> None:
         raw = message.get(TEXT)
         entities = message.get(ENTITIES)
         if entities:
@@ -134,8 +132,6 @@ class InputSanitizer(GraphComponent):
         else:
             display = mask_clean_text(raw)
             text = self.shorthand.expand(display)
-            if user_message:  # training examples keep their words: the frames need no retraining
-                text = without_frames(text)
             message.set(DISPLAY_TEXT_KEY, display[: self.max_chars])
         flags = {"original_length": len(raw or ""), "too_long": len(text) > self.max_chars}
         if flags["too_long"]:
@@ -151,7 +147,7 @@ class InputSanitizer(GraphComponent):
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for example in training_data.training_examples:
             if example.get(TEXT):
-                self._sanitize(example, user_message=False)
+                self._sanitize(example)
         return training_data
 
 

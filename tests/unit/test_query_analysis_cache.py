@@ -24,7 +24,7 @@ def test_a_question_is_analysed_once_for_all_its_readers(kb, normalizer):
     counted = KnowledgeBase(kb.engine, Normalizer(nlp, normalizer.config), kb.topic_specs, kb.config)
     question = "Faut-il beaucoup d'expérience pour gérer un back-office ?"
     assert counted.off_guide(question) is kb.off_guide(question) is False
-    assert counted.question_lemmas(question) == kb.question_lemmas(question)
+    assert counted.normalizer.lemmas(question) == kb.normalizer.lemmas(question)
     assert counted.search(question, "experience_needed") == kb.search(question, "experience_needed")
     assert counted.extra_answer(question, 0.0, 0.0) == kb.extra_answer(question, 0.0, 0.0)
     assert nlp.texts == [question]
