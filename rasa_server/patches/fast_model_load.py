@@ -37,9 +37,12 @@ def install() -> list[Replacement]:
         cls: type[DIET], model_file_name: str, model_data_example: Any, predict_data_example: Any = None,
         finetune_mode: bool = False, *args: Any, **kwargs: Any,
     ) -> DIET:
-        if finetune_mode or not predict_data_example:
+        def rasa_load() -> DIET:
             return original.__func__(cls, model_file_name, model_data_example, predict_data_example,
                                      finetune_mode, *args, **kwargs)
+
+        if finetune_mode or not predict_data_example:
+            return rasa_load()
         config = kwargs.get("config", {})
         model = cls(*args, **kwargs)
         model.compile(optimizer=tf.keras.optimizers.Adam(config.get(LEARNING_RATE, 0.001)),
@@ -50,8 +53,7 @@ def install() -> list[Replacement]:
             status.assert_existing_objects_matched()
         except AssertionError as error:  # a variable the file does not hold: Rasa's own way
             logger.warning("fast model load not used (%s): loading as Rasa does", error)
-            return original.__func__(cls, model_file_name, model_data_example, predict_data_example,
-                                     finetune_mode, *args, **kwargs)
+            return rasa_load()
         status.expect_partial()  # the optimizer's slots and training-only variables are not needed
         return model
 
