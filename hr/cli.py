@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from backoffice_career.knowledge.db import make_engine, passage_count, upgrade_schema
-from backoffice_career.knowledge.errors import KnowledgeBaseUnavailable, database_errors
+from backoffice_career.knowledge.errors import NO_PASSAGE, KnowledgeBaseUnavailable, database_errors
 from backoffice_career.knowledge.factory import build_normalizer, open_knowledge_base
 from backoffice_career.knowledge.ingest import IngestError, build
 from backoffice_career.knowledge.text import load_kb_config, load_topics
@@ -65,7 +65,7 @@ def _check(args) -> int:
         with database_errors():
             count = passage_count(engine)
         if not count:
-            raise KnowledgeBaseUnavailable("the knowledge base has no passage; run the build first")
+            raise KnowledgeBaseUnavailable(NO_PASSAGE)
     except KnowledgeBaseUnavailable as exc:
         print(f"error: knowledge base unavailable: {exc}. Run `make kb`.", file=sys.stderr)
         return 2

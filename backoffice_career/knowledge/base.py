@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from backoffice_career.knowledge import citations, ranking
 from backoffice_career.knowledge.db import ReviewItem, read_revision
-from backoffice_career.knowledge.errors import KnowledgeBaseUnavailable, database_errors
+from backoffice_career.knowledge.errors import NO_PASSAGE, KnowledgeBaseUnavailable, database_errors
 from backoffice_career.knowledge.index import Hit, Index, TopicInfo, load_index
 from backoffice_career.knowledge.meaning import Embedder
 from backoffice_career.knowledge.scope import OffGuide
@@ -148,7 +148,7 @@ class KnowledgeBase:
         """Number of passages; raises KnowledgeBaseUnavailable when there are none."""
         index = self._current_index()
         if not index.size:
-            raise KnowledgeBaseUnavailable("the knowledge base has no passage; run the build first")
+            raise KnowledgeBaseUnavailable(NO_PASSAGE)
         return index.size
 
     # -- queries

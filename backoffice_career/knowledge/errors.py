@@ -11,6 +11,9 @@ class KnowledgeBaseUnavailable(Exception):
     """The knowledge base is missing, empty or unreachable."""
 
 
+NO_PASSAGE = "the knowledge base has no passage; run the build first"
+
+
 @contextmanager
 def database_errors() -> Iterator[None]:
     """Database errors become KnowledgeBaseUnavailable."""
