@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     topics_file: Path = Field(ROOT / "data" / "kb" / "topics.yml", env="KB_TOPICS")
     advice_dir: Path = Field(ROOT / "data" / "advice", env="KB_ADVICE_DIR")
     spacy_model: str = Field("fr_core_news_md", env="SPACY_MODEL")
+    # The lean copy of the model that queries load (knowledge/lean_spacy.py), written there on first use.
+    spacy_cache_dir: Path = Field(ROOT / "var" / "spacy", env="SPACY_CACHE_DIR")
     max_passages: int = Field(3, env="KB_MAX_PASSAGES")
     min_score: float = Field(0.5, env="KB_MIN_SCORE")
     extra_min_score: float = Field(2.0, env="KB_EXTRA_MIN_SCORE")

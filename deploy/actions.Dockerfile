@@ -13,6 +13,7 @@
 #   slack_sdk           HR's answer posted in the asker's Slack thread (backoffice_career/review/delivery.py)
 #   spaCy 3.8 + fr_core_news_md 3.8.0
 #                       lemmatisation of questions (backoffice_career/knowledge/text.py), same model as the NLU
+#   srsly               spaCy's serialiser: the model's lean copy (backoffice_career/knowledge/lean_spacy.py)
 #   (matplotlib and Jinja2 are only used by the HR report, `kb report`, never by the action server.)
 #   (sanic, imported by actions/server.py for the token check, comes with rasa_sdk in the base image.)
 #
@@ -28,7 +29,7 @@ COPY requirements.txt /tmp/requirements.txt
 # The spaCy model is not on PyPI: its wheel comes from its release URL (and leaves the constraints).
 RUN grep -v '^fr_core_news_md' /tmp/requirements.txt > /tmp/constraints.txt \
     && pip install --no-cache-dir -c /tmp/constraints.txt \
-        SQLAlchemy psycopg2-binary PyYAML pydantic spacy numpy bm25s snowballstemmer \
+        SQLAlchemy psycopg2-binary PyYAML pydantic spacy srsly numpy bm25s snowballstemmer \
         pypdf python-docx beautifulsoup4 markdown-it-py phonenumbers python-stdnum slack_sdk \
         "fr_core_news_md @ https://github.com/explosion/spacy-models/releases/download/fr_core_news_md-3.8.0/fr_core_news_md-3.8.0-py3-none-any.whl" \
     && rm /tmp/requirements.txt /tmp/constraints.txt

@@ -15,6 +15,8 @@ import sys
 import time
 from collections.abc import Sequence
 
+LEAN = "lean"  # not a component: load through knowledge/lean_spacy.py (its copy prepared beforehand)
+
 CONFIGS = {
     "full pipeline (spacy.load default)": [],
     "exclude ner (before this change)": ["ner"],
@@ -23,6 +25,7 @@ CONFIGS = {
     "exclude parser, ner, morphologizer": ["parser", "ner", "morphologizer"],
     "exclude everything but the tokenizer": ["tok2vec", "morphologizer", "parser", "attribute_ruler",
                                              "lemmatizer", "ner"],
+    "exclude parser, ner, senter, lean (action server)": ["parser", "ner", "senter", LEAN],
 }
 
 
@@ -44,7 +47,12 @@ def measure(exclude: list[str], rounds: int) -> dict:
     start = time.perf_counter()
     import spacy
 
-    nlp = spacy.load(settings.spacy_model, exclude=exclude)
+    if LEAN in exclude:
+        from backoffice_career.knowledge import lean_spacy
+
+        nlp = lean_spacy.load(settings.spacy_model, [e for e in exclude if e != LEAN], settings.spacy_cache_dir)
+    else:
+        nlp = spacy.load(settings.spacy_model, exclude=exclude)
     load_seconds = time.perf_counter() - start
     normalizer = Normalizer(nlp, load_kb_config(settings.kb_config))
     lines = [line for path in sorted(settings.knowledge_dir.glob("*.txt"))
@@ -67,6 +75,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=200)
     args = parser.parse_args(argv)
+    from backoffice_career.knowledge import lean_spacy
+    from backoffice_career.settings import load_settings
+
+    settings = load_settings()  # the lean copy prepared here, not in a measured process
+    lean_spacy.ensure(settings.spacy_model, settings.spacy_cache_dir)
     results = {}
     for label, exclude in CONFIGS.items():
         out = subprocess.run([sys.executable, "-m", "scripts.bench_spacy", "--child", json.dumps(exclude),

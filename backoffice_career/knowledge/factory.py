@@ -23,9 +23,10 @@ _DEFAULT: KnowledgeBase | None = None
 
 
 def build_normalizer(settings: Settings, ingest: bool = True) -> Normalizer:
-    """The normaliser; without `ingest`, spaCy loads without the parser (queries need no sentences)."""
-    excluded = INGEST_EXCLUDED if ingest else QUERY_EXCLUDED
-    return Normalizer(get_nlp(settings.spacy_model, excluded), load_kb_config(settings.kb_config))
+    """The normaliser; without `ingest`, spaCy loads lean and without the parser (queries need no sentences)."""
+    nlp = get_nlp(settings.spacy_model, INGEST_EXCLUDED) if ingest else \
+        get_nlp(settings.spacy_model, QUERY_EXCLUDED, settings.spacy_cache_dir)
+    return Normalizer(nlp, load_kb_config(settings.kb_config))
 
 
 def open_knowledge_base(settings: Settings | None = None, url: str | None = None) -> KnowledgeBase:

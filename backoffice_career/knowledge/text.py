@@ -27,16 +27,23 @@ QUERY_DISABLED_PIPES = ("parser", "ner")
 QUERY_CACHE = 64  # analyses of the last queries kept (Normalizer.query_doc)
 
 
-def get_nlp(model: str, exclude: frozenset[str] = INGEST_EXCLUDED) -> Language:
+def get_nlp(model: str, exclude: frozenset[str] = INGEST_EXCLUDED, lean_cache: Path | None = None) -> Language:
     """Load the spaCy model once, on first use, without the `exclude`d components; a pipeline already
-    loaded with more components serves too."""
+    loaded with more components serves too. With `lean_cache`, the model loads lean (knowledge/lean_spacy.py:
+    the same analyses in less than half the memory; its copy is kept in that directory)."""
     with _NLP_LOCK:
         for (name, excluded), nlp in _NLP.items():
             if name == model and excluded <= exclude:
                 return nlp
-        import spacy
+        if lean_cache is not None:
+            from backoffice_career.knowledge import lean_spacy
 
-        nlp = _NLP[(model, exclude)] = spacy.load(model, exclude=sorted(exclude))
+            nlp = lean_spacy.load(model, sorted(exclude), lean_cache)
+        else:
+            import spacy
+
+            nlp = spacy.load(model, exclude=sorted(exclude))
+        _NLP[(model, exclude)] = nlp
         return nlp
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from backoffice_career.knowledge import factory, text
+from backoffice_career.knowledge.lean_spacy import HashMap
 from backoffice_career.knowledge.text import INGEST_EXCLUDED, QUERY_EXCLUDED, Normalizer, get_nlp
 
 pytestmark = pytest.mark.unit
@@ -21,11 +22,12 @@ def guide_lines(settings):
 
 @pytest.fixture(scope="module")
 def query_nlp(settings):
-    """A query pipeline loaded on its own (the session's normaliser holds the ingestion pipeline)."""
+    """A query pipeline loaded on its own, lean as the action server loads it (the session's normaliser holds
+    the ingestion pipeline)."""
     saved = dict(text._NLP)
     text._NLP.clear()
     try:
-        yield get_nlp(settings.spacy_model, QUERY_EXCLUDED)
+        yield get_nlp(settings.spacy_model, QUERY_EXCLUDED, settings.spacy_cache_dir)
     finally:
         text._NLP.clear()
         text._NLP.update(saved)
@@ -45,9 +47,10 @@ def test_lemmas_of_the_guide_are_unchanged(query_nlp, normalizer, guide_lines):
 
 
 def test_the_served_knowledge_base_uses_the_query_pipeline(settings, query_nlp):
-    """open_knowledge_base (the action server) asks for the pipeline without the parser."""
+    """open_knowledge_base (the action server) asks for the pipeline without the parser, loaded lean."""
     lean = factory.build_normalizer(settings, ingest=False)
     assert lean.nlp is query_nlp
+    assert isinstance(query_nlp.vocab.vectors.key2row, HashMap)
 
 
 def test_a_loaded_larger_pipeline_serves_queries_too(settings, normalizer, monkeypatch):
