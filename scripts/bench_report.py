@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+import statistics
+from collections.abc import Callable, Mapping, Sequence
 
 from scripts.bench_load import Phase, percentiles, rate
 
@@ -10,22 +11,32 @@ from scripts.bench_load import Phase, percentiles, rate
 NOT_ERRORS = ("ok", "empty_reply")
 
 
-def phase_summary(phase: Phase) -> dict:
-    answered = [r.latency_ms for r in phase.results if r.outcome in NOT_ERRORS]
+def phase_summary(rounds: Sequence[Phase]) -> dict:
+    """One phase over its rounds: latencies pooled, messages per second of the median round, counts summed."""
+    results = [r for phase in rounds for r in phase.results]
+    answered = [r.latency_ms for r in results if r.outcome in NOT_ERRORS]
     p50, p95, _ = percentiles(answered)
-    errors = sum(r.outcome not in NOT_ERRORS for r in phase.results)
+    rates = [rate(sum(r.outcome in NOT_ERRORS for r in phase.results), phase.wall_seconds) for phase in rounds]
     return {
-        "messages": len(phase.results), "answered": len(phase.ok),
-        "empty_replies": sum(r.outcome == "empty_reply" for r in phase.results), "errors": errors,
-        "not_sent": phase.not_sent, "p50_ms": round(p50, 1), "p95_ms": round(p95, 1),
-        "messages_per_s": round(rate(len(answered), phase.wall_seconds), 2), "wall_s": round(phase.wall_seconds, 1),
+        "messages": len(results), "answered": sum(len(phase.ok) for phase in rounds),
+        "empty_replies": sum(r.outcome == "empty_reply" for r in results),
+        "errors": sum(r.outcome not in NOT_ERRORS for r in results),
+        "not_sent": sum(phase.not_sent for phase in rounds), "p50_ms": round(p50, 1), "p95_ms": round(p95, 1),
+        "messages_per_s": round(statistics.median(rates), 2) if rates else 0.0,
+        "wall_s": round(sum(phase.wall_seconds for phase in rounds), 1),
+        "rounds": [{"p95_ms": round(percentiles([r.latency_ms for r in phase.results
+                                                  if r.outcome in NOT_ERRORS])[1], 1),
+                    "messages_per_s": round(value, 2)} for phase, value in zip(rounds, rates, strict=True)],
     }
 
 
-def summary(phases: Mapping[str, Phase], load_seconds: float, memory: Mapping[str, tuple[int, int, int]]) -> dict:
-    """One bot's figures; memory: server name -> (main kB, children kB, children) from MemoryWatch."""
+def summary(rounds: Sequence[Mapping[str, Phase]], load_seconds: float,
+            memory: Mapping[str, tuple[int, int, int]]) -> dict:
+    """One bot's figures from its rounds (phase name -> Phase); memory: server name -> (main kB, children kB,
+    children) from MemoryWatch."""
+    names = list(rounds[0]) if rounds else []
     return {
-        **{name: phase_summary(phase) for name, phase in phases.items()},
+        **{name: phase_summary([phases[name] for phases in rounds]) for name in names},
         "model_load_s": round(load_seconds, 1),
         "peak_rss_mb": {name: round((main + children) / 1024) for name, (main, children, _) in memory.items()},
     }
@@ -82,13 +93,21 @@ def table_rows(result: Mapping) -> list[tuple[str, str, str, str, str, str]]:
 def print_table(result: Mapping) -> None:
     host, load = result["machine"], result["load"]
     print(f"\n## make bench, {result['date']}; nproc {host['nproc']}; CPU {host['cpu']}; load average {host['load']}")
-    print(f"{load['sequential']} conversations one at a time, then {load['conversations']} at once, "
-          f"{load['turns']} turns each; floor: Rasa's starter bot (rasa init)\n")
+    print(f"{load.get('rounds', 1)} rounds of {load['sequential']} conversations one at a time, then "
+          f"{load['conversations']} at once, {load['turns']} turns each, the bots alternating; latencies pooled "
+          "over the rounds, messages per second of the median round; floor: Rasa's starter bot (rasa init)\n")
     header = ("figure", "ours", "floor", "ratio", "target", "")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for row in table_rows(result):
         print("| " + " | ".join(row) + " |")
+    if any((bot.get("sequential") or {}).get("rounds") for bot in result["bots"].values()):
+        print()
+        for phase, figure, unit in (("sequential", "p95_ms", "ms"), ("concurrent", "messages_per_s", "msg/s")):
+            spread = "; ".join(
+                f"{name} " + ", ".join(_fmt(r[figure]) for r in (bot.get(phase) or {}).get("rounds", []))
+                for name, bot in result["bots"].items())
+            print(f"{phase} {figure} by round ({unit}): {spread}")
     shared = [name for name, bot in result["bots"].items() if (bot.get("training") or {}).get("beside_other_jobs")]
     if shared:
         print(f"\ntraining of {' and '.join(shared)} timed beside other jobs (make test): its wall time is longer "

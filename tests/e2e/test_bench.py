@@ -1,4 +1,5 @@
-"""`make bench` in a tiny mode (2 conversations x 2 turns): its table and its JSON, and both bots answered.
+"""`make bench` in a tiny mode (2 rounds of 2 conversations x 2 turns): its table and its JSON, and both bots
+answered.
 Timings are never checked: they are figures, not results."""
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ import pytest
 from backoffice_career.settings import ROOT
 from scripts.bench_report import ROWS
 
-TINY = ["--conversations", "2", "--turns", "2", "--sequential", "2"]
+TINY = ["--conversations", "2", "--turns", "2", "--sequential", "2", "--rounds", "2"]
 PHASE_KEYS = {"messages", "answered", "empty_replies", "errors", "not_sent", "p50_ms", "p95_ms", "messages_per_s",
-              "wall_s"}
+              "wall_s", "rounds"}
 
 
 @pytest.fixture(scope="module")
@@ -38,14 +39,15 @@ def test_the_table_has_every_figure_for_ours_floor_and_the_ratio(bench):
 def test_both_bots_answered_every_message(bench):
     _, figures = bench
     assert set(figures["bots"]) == {"ours", "floor"}
-    assert figures["load"] == {"conversations": 2, "turns": 2, "sequential": 2, "seed": 7}
+    assert figures["load"] == {"conversations": 2, "turns": 2, "sequential": 2, "seed": 7, "rounds": 2}
     for name, bot in figures["bots"].items():
         for phase in ("sequential", "concurrent"):
             assert set(bot[phase]) == PHASE_KEYS, name
-            assert bot[phase]["messages"] == 4 and bot[phase]["errors"] == 0, (name, phase, bot[phase])
+            assert bot[phase]["messages"] == 8 and bot[phase]["errors"] == 0, (name, phase, bot[phase])  # 2 rounds
+            assert len(bot[phase]["rounds"]) == 2, (name, phase, bot[phase])
             assert bot[phase]["answered"] >= 1, (name, phase, bot[phase])
         assert bot["model_load_s"] > 0
-    assert figures["bots"]["ours"]["sequential"]["answered"] == 4  # this bot replies to everything
+    assert figures["bots"]["ours"]["sequential"]["answered"] == 8  # this bot replies to everything
 
 
 def test_each_process_is_measured(bench):

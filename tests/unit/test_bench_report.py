@@ -65,3 +65,32 @@ def test_the_training_record_says_whether_other_jobs_ran_beside_it(monkeypatch):
     assert run_timed(["true"])["beside_other_jobs"] is True
     monkeypatch.delenv("BESIDE_OTHER_JOBS")
     assert run_timed(["true"])["beside_other_jobs"] is False
+
+
+def test_rounds_are_pooled_for_latency_and_the_median_round_gives_the_rate():
+    from scripts.bench_load import Phase, Result
+    from scripts.bench_report import phase_summary
+
+    def phase(latencies: list[float], wall: float, outcome: str = "ok") -> Phase:
+        return Phase("sequential", results=[Result(kind="greeting", latency_ms=v, outcome=outcome) for v in latencies],
+                     wall_seconds=wall)
+
+    rounds = [phase([10.0] * 10, 1.0), phase([20.0] * 10, 2.0), phase([30.0] * 9, 4.0)]
+    rounds[2].results.append(Result(kind="greeting", latency_ms=900.0, outcome="timeout"))
+    figures = phase_summary(rounds)
+    assert figures["messages"] == 30 and figures["answered"] == 29 and figures["errors"] == 1
+    assert figures["p50_ms"] == 20.0  # pooled: 10 x 10 ms, 10 x 20 ms, 9 x 30 ms (the timeout left out)
+    assert figures["messages_per_s"] == 5.0  # rounds at 10, 5 and 2.25 messages per second: the median
+    assert [r["messages_per_s"] for r in figures["rounds"]] == [10.0, 5.0, 2.25]
+    assert figures["wall_s"] == 7.0
+
+
+def test_the_spread_of_the_rounds_is_printed_under_the_table(capsys):
+    ours, floor = bot(30, 36, 60, 1300, 300, 170), bot(40, 30, 40, 1100, None, 86)
+    for one, p95s in ((ours, (29, 31)), (floor, (38, 42))):
+        for name in ("sequential", "concurrent"):
+            one[name] = {**one[name], "rounds": [{"p95_ms": v, "messages_per_s": v / 2} for v in p95s]}
+    print_table({**RESULT, "bots": {"ours": ours, "floor": floor}})
+    out = capsys.readouterr().out
+    assert "sequential p95_ms by round (ms): ours 29, 31; floor 38, 42" in out
+    assert "concurrent messages_per_s by round (msg/s): ours 14.5, 15.5; floor 19, 21" in out
