@@ -25,7 +25,7 @@ CONFIGS = {
     "exclude parser, ner, morphologizer": ["parser", "ner", "morphologizer"],
     "exclude everything but the tokenizer": ["tok2vec", "morphologizer", "parser", "attribute_ruler",
                                              "lemmatizer", "ner"],
-    "exclude parser, ner, senter, lean (action server)": ["parser", "ner", "senter", LEAN],
+    "exclude parser, ner, senter; lean (actions)": ["parser", "ner", "senter", LEAN],
 }
 
 
