@@ -41,6 +41,12 @@ def _with(path: Path, suffix: str) -> Path:
     return path.parent / (path.name + suffix)  # not with_suffix: the names hold dots
 
 
+def _position(keys: NDArray[np.uint64], code: np.uint64) -> int:
+    """Index of `code` in the sorted `keys`, or -1."""
+    i = int(np.searchsorted(keys, code))
+    return i if i < len(keys) and bool(keys[i] == code) else -1
+
+
 def _hash(key: Any) -> int:
     from spacy.strings import get_string_id
 
@@ -75,9 +81,7 @@ class HashMap:
             key = _hash(key)
         if not isinstance(key, (int, np.integer)) or isinstance(key, bool) or not 0 <= int(key) < 2**64:
             return -1
-        code = np.uint64(key)
-        i = int(np.searchsorted(self._keys, code))
-        return i if i < len(self._keys) and bool(self._keys[i] == code) else -1
+        return _position(self._keys, np.uint64(key))
 
     def _value(self, i: int) -> Any:
         if self._rows is not None:
@@ -148,9 +152,7 @@ class HashSet:
     def __contains__(self, word: Any) -> bool:
         if not isinstance(word, str):
             return False
-        code = np.uint64(_hash(word))
-        i = int(np.searchsorted(self._keys, code))
-        return bool(i < len(self._keys) and self._keys[i] == code)
+        return _position(self._keys, np.uint64(_hash(word))) >= 0
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -169,12 +171,7 @@ def source_dir(model: str) -> Path:
 
 
 def lean_dir(model: str, cache: Path) -> Path:
-    source = source_dir(model)
-    return cache / f"{source.name}-lean{FORMAT}"
-
-
-def _table_dict(table: Any) -> dict[int, Any]:
-    return {int(k): v for k, v in table.items()}
+    return cache / f"{source_dir(model).name}-lean{FORMAT}"
 
 
 def prepare(model: str, target: Path) -> Path:
@@ -211,7 +208,7 @@ def prepare(model: str, target: Path) -> Path:
             continue
         lean_lookups.add_table(name)
         if name == "lemma_lookup":
-            HashMap.of_strings(_table_dict(table), lists=True).save(tables / name)
+            HashMap.of_strings({int(k): v for k, v in table.items()}, lists=True).save(tables / name)
         elif name == "lemma_exc":
             for pos, forms in table.items():
                 HashMap.of_strings({_hash(k): v for k, v in forms.items()}, lists=True).save(tables / f"{name}.{pos}")
@@ -228,13 +225,13 @@ def prepare(model: str, target: Path) -> Path:
     return target
 
 
-def _is_prepared(target: Path, model: str) -> bool:
+def _is_prepared(target: Path, source: Path) -> bool:
     try:
         marker = json.loads((target / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     return isinstance(marker, dict) and marker.get("format") == FORMAT \
-        and marker.get("source") == str(source_dir(model))
+        and marker.get("source") == str(source)
 
 
 def _attach(nlp: Language, path: Path) -> None:
@@ -262,7 +259,7 @@ def ensure(model: str, cache: Path) -> Path | None:
     """The lean copy of `model` under `cache`, prepared in a child process when missing (reading the full
     tables does not count in this process's memory); None when it cannot be prepared (a read-only disk)."""
     target = lean_dir(model, cache)
-    if _is_prepared(target, model):
+    if _is_prepared(target, source_dir(model)):
         return target
     logger.info("preparing the lean copy of %s in %s", model, target)
     try:
