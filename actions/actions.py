@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from backoffice_career import names, replies
 from backoffice_career.knowledge.base import KnowledgeBase
 from backoffice_career.knowledge.factory import default_knowledge_base
+from backoffice_career.knowledge.revision import one_revision
 from backoffice_career.replies import ConversationProvider, KbProvider, Reply, Turn
 from backoffice_career.settings import get_settings
 
@@ -80,7 +81,9 @@ class ActionAnswerTopic(KbMixin, Action):
         return names.ACTION_ANSWER_TOPIC
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
-        return dispatch(dispatcher, replies.topic_reply(self.kb, turn(tracker)))
+        with one_revision():
+            reply = replies.topic_reply(self.kb, turn(tracker))
+        return dispatch(dispatcher, reply)
 
 
 class ActionAnswerUnknown(KbMixin, Action):
@@ -90,7 +93,9 @@ class ActionAnswerUnknown(KbMixin, Action):
         return names.ACTION_ANSWER_UNKNOWN
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
-        return dispatch(dispatcher, replies.fallback_reply(self.kb, turn(tracker)))
+        with one_revision():
+            reply = replies.fallback_reply(self.kb, turn(tracker))
+        return dispatch(dispatcher, reply)
 
 
 class ActionListTopics(KbMixin, Action):
@@ -100,7 +105,9 @@ class ActionListTopics(KbMixin, Action):
         return names.ACTION_LIST_TOPICS
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
-        return dispatch(dispatcher, replies.help_reply(self.kb))
+        with one_revision():
+            reply = replies.help_reply(self.kb)
+        return dispatch(dispatcher, reply)
 
 
 class ActionGivePlan(KbMixin, Action):
@@ -110,7 +117,9 @@ class ActionGivePlan(KbMixin, Action):
         return names.ACTION_GIVE_PLAN
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
-        return dispatch(dispatcher, replies.plan_reply(self.kb, tracker.get_slot))
+        with one_revision():
+            reply = replies.plan_reply(self.kb, tracker.get_slot)
+        return dispatch(dispatcher, reply)
 
 
 class ActionShowProfile(Action):

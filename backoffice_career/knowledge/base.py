@@ -16,8 +16,8 @@ from numpy.typing import NDArray
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from backoffice_career.knowledge import citations, ranking
-from backoffice_career.knowledge.db import ReviewItem, read_revision
+from backoffice_career.knowledge import citations, ranking, revision
+from backoffice_career.knowledge.db import ReviewItem, current_revision, read_revision
 from backoffice_career.knowledge.errors import NO_PASSAGE, KnowledgeBaseUnavailable, database_errors
 from backoffice_career.knowledge.index import Hit, Index, TopicInfo, load_index
 from backoffice_career.knowledge.meaning import Embedder
@@ -103,10 +103,14 @@ class KnowledgeBase:
     # -- loading
 
     def _current_index(self) -> Index:
+        """The index of the current revision (inside one_revision(), the one read first)."""
+        return revision.pinned(self, self._latest_index)
+
+    def _latest_index(self) -> Index:
         """The index of the current revision. One thread loads a new revision while the others keep
         answering from the previous index: a rebuild never leaves the bot without a knowledge base."""
-        with database_errors(), Session(self.engine) as session:
-            revision = read_revision(session)
+        with database_errors():
+            revision = current_revision(self.engine)
         current = self._index
         if current is not None and current.revision == revision:
             return current

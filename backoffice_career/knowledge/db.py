@@ -226,6 +226,13 @@ def read_revision(session: Session) -> str | None:
     return revision
 
 
+def current_revision(engine: Engine) -> str | None:
+    """read_revision on a connection of its own, without an ORM session (checked on every question)."""
+    with engine.connect() as connection:
+        revision: str | None = connection.scalar(select(Meta.value).where(Meta.key == REVISION_KEY))
+    return revision
+
+
 def bump_revision(session: Session) -> str:
     """Mark the knowledge base as changed, so that searchers reload it."""
     meta = session.get(Meta, REVISION_KEY)

@@ -7,7 +7,6 @@ lemmas, not with a Python loop over the passages.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
@@ -15,12 +14,12 @@ from typing import Any
 
 import bm25s
 import numpy as np
-import snowballstemmer
 from numpy.typing import NDArray
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backoffice_career.knowledge.db import AdviceCitation, AdviceStep, Document, Passage, PassageTopic, Topic
+from backoffice_career.knowledge.text import stem
 from backoffice_career.knowledge.vocabulary import Concept
 
 # Lucene's idf with the (k1 + 1) term-frequency factor ("atire"): the scores of the former hand-made BM25.
@@ -28,17 +27,6 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 # A stem shorter than this says too little ("form" of "formé" would also be "forme", a shape).
 MIN_STEM_LENGTH = 5
-
-
-_STEMMERS = threading.local()  # a Snowball stemmer keeps state while it stems: one per thread
-
-
-def stem(word: str) -> str:
-    """The French Snowball stem of a (folded) lemma."""
-    stemmer = getattr(_STEMMERS, "french", None)
-    if stemmer is None:
-        stemmer = _STEMMERS.french = snowballstemmer.stemmer("french")
-    return str(stemmer.stemWord(word))
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ INGEST_EXCLUDED = frozenset({"ner", "senter"})
 # Pipes not needed to lemmatise a query (when the pipeline has the parser).
 QUERY_DISABLED_PIPES = ("parser", "ner")
 QUERY_CACHE = 64  # analyses of the last queries kept (Normalizer.query_doc)
+STEM_CACHE = 65536  # words whose stem is kept
+_STEMMERS = threading.local()  # a Snowball stemmer keeps state while it stems: one per thread
 
 
 def get_nlp(model: str, exclude: frozenset[str] = INGEST_EXCLUDED, lean_cache: Path | None = None) -> Language:
@@ -45,6 +47,17 @@ def get_nlp(model: str, exclude: frozenset[str] = INGEST_EXCLUDED, lean_cache: P
             nlp = spacy.load(model, exclude=sorted(exclude))
         _NLP[(model, exclude)] = nlp
         return nlp
+
+
+@functools.lru_cache(maxsize=STEM_CACHE)
+def stem(word: str) -> str:
+    """The French Snowball stem of a (folded) lemma (cached: 0.2 ms each in pure Python)."""
+    stemmer = getattr(_STEMMERS, "french", None)
+    if stemmer is None:
+        import snowballstemmer
+
+        stemmer = _STEMMERS.french = snowballstemmer.stemmer("french")
+    return str(stemmer.stemWord(word))
 
 
 def strip_accents(text: str) -> str:

@@ -95,11 +95,12 @@ class Vocabulary:
         extra_lemmas: list[str] = []
         extra_texts: list[str] = []
         groups: list[Concept] = []
+        words = set(lemmas)  # a form none of whose lemmas is there needs no sequence search
         for family in self.families:
             if not family.canonical_lemmas:
                 continue
-            members = [m for m in family.members if contains_sequence(lemmas, m)]
-            if contains_sequence(lemmas, family.canonical_lemmas):
+            members = [m for m in family.members if words.issuperset(m) and contains_sequence(lemmas, m)]
+            if words.issuperset(family.canonical_lemmas) and contains_sequence(lemmas, family.canonical_lemmas):
                 present.append(family.canonical_lemmas)
                 extra_lemmas.extend(lemma for lemma in family.also_lemmas if lemma not in lemmas)
                 extra_texts.extend(family.also)

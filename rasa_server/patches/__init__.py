@@ -7,12 +7,14 @@ installs them in order. Installing twice is harmless.
 from __future__ import annotations
 
 from rasa_server.patches import (
+    action_keepalive,
     action_result_validation,
     action_timeout,
     event_lookup,
     fast_model_load,
     fault_apology,
     fifo_gate,
+    graph_runner,
     spacy_exclude,
     tracker_store_faults,
 )
@@ -26,10 +28,12 @@ PATCHES: tuple[Patch, ...] = (
     event_lookup.install,
     tracker_store_faults.install,
     action_timeout.install,
+    action_keepalive.install,
     fifo_gate.install,
     fault_apology.install,
     spacy_exclude.install,
     fast_model_load.install,
+    graph_runner.install,
 )
 
 

@@ -11,6 +11,7 @@ from backoffice_career.knowledge.base import KnowledgeBase
 from backoffice_career.knowledge.db import make_engine
 from backoffice_career.knowledge.factory import build_knowledge_base
 from backoffice_career.knowledge.ingest import build
+from backoffice_career.knowledge.revision import one_revision
 
 NOTE = (
     "# Les navettes du site\n\n"
@@ -146,3 +147,23 @@ def test_a_new_knowledge_base_waits_for_its_first_index(tmp_path, source, normal
     for thread in threads:
         thread.join()
     assert results == [15] * 4
+
+
+def test_one_reply_reads_one_revision_once_and_the_next_reply_sees_the_rebuild(
+    db_url, source, settings, normalizer, topic_specs, monkeypatch
+):
+    kb = build_knowledge_base(db_url, source, normalizer, topic_specs)
+    reads = []
+    real = base_module.current_revision
+    monkeypatch.setattr(base_module, "current_revision", lambda engine: reads.append(1) or real(engine))
+    with one_revision():
+        assert kb.extra_answer(QUESTION, settings.extra_min_score, settings.extra_min_coverage) is None
+        (source / "navettes.md").write_text(NOTE, "utf-8")
+        rebuild(db_url, source, normalizer, topic_specs, settings)  # commits during the reply
+        assert kb.extra_answer(QUESTION, settings.extra_min_score, settings.extra_min_coverage) is None
+        assert all("navette" not in h.text for h in kb.search(QUESTION, limit=50))
+    assert len(reads) == 1
+    hit = kb.extra_answer(QUESTION, settings.extra_min_score, settings.extra_min_coverage)
+    assert hit is not None and "toutes les vingt minutes" in hit.text
+    assert len(reads) == 2
+    kb.engine.dispose()
