@@ -47,7 +47,11 @@ $(INSTALLED): requirements.txt requirements-dev.txt scripts/find-python.sh
 	@python=$$(scripts/find-python.sh) || exit 1; \
 	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
 	    rm -rf $(VENV) && echo "creating $(VENV) with $$python" && $$python -m venv $(VENV); fi
-	$(PY) -m pip install --quiet --no-warn-script-location -r requirements.txt -r requirements-dev.txt \
+	@# uv installs the same pins as pip, four times faster; pip does it where uv cannot (another index, no uv).
+	$(PY) -m pip install --quiet --no-warn-script-location "$$(grep '^uv==' requirements-dev.txt)" \
+	  2> >(grep -v "^WARNING: Location" >&2) && \
+	  $(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY) -r requirements.txt -r requirements-dev.txt \
+	  || $(PY) -m pip install --quiet --no-warn-script-location -r requirements.txt -r requirements-dev.txt \
 	  2> >(grep -v "^WARNING: Location" >&2)
 	$(PY) -m pip check
 	@touch $@
