@@ -95,7 +95,7 @@ class Vocabulary:
         extra_lemmas: list[str] = []
         extra_texts: list[str] = []
         groups: list[Concept] = []
-        words = set(lemmas)  # a form none of whose lemmas is there needs no sequence search
+        words = set(lemmas)  # a form with a word the question lacks needs no sequence search
         for family in self.families:
             if not family.canonical_lemmas:
                 continue
