@@ -224,6 +224,15 @@ def test_sms_shorthand():
     }
 
 
+@pytest.mark.parametrize("during", ["pdt", "pdnt", "pndt", "pendant"])
+def test_sms_shorthand_for_pendant(during):
+    """"pdt 4 ans" reads as "pendant 4 ans": without the rewrite the duration had no cue and was lost."""
+    text = f"au chomage dpuis 6 mois, avant j'etais secretaire medicale {during} 4 ans, je gere bien excel"
+    facts = extract_facts(text)
+    assert facts["experience_years"] == 4.0
+    assert facts["situation"] == "demandeur_emploi"
+
+
 async def test_a_noise_entity_for_a_slot_not_asked_erases_nothing_and_says_nothing():
     """After the plan, "en fait j'ai 10 ans d'expérience": DIET may catch "en" as a situation, and the Rasa server's
     slot mapping sets it. The experience is corrected; the situation keeps its value, with no "not understood"."""
