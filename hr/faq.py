@@ -155,8 +155,7 @@ def write_answers(path: Path, rows: list[dict[str, Any]], source: QuestionFile) 
 
 
 def load_nlu(model: Path) -> BatchNlu:
-    """The model loaded with the Rasa server's patches (rasa_server/patches/): the server's parse, loaded in
-    about a third of the time (fast_model_load)."""
+    """The model loaded with the Rasa server's patches (rasa_server/patches/): the server's parse."""
     from rasa_server.patches import install_all
 
     install_all()

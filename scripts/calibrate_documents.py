@@ -7,7 +7,7 @@ built into a temporary SQLite file. The figures are those of `scripts.eval_docum
 scoring), without starting the servers. The guide's development questions (tests/data/dev/guide_dev.yml) are
 answered with every development note in the knowledge base: they must keep their answers.
 
-    .venv/bin/python -m scripts.calibrate_documents [--verbose]
+    .venv/bin/python -m scripts.calibrate_documents [--verbose] [--model models/other.tar.gz]
     KB_DOCUMENT_MIN_MARGIN=0.15 .venv/bin/python -m scripts.calibrate_documents   # a setting to try
 """
 from __future__ import annotations
@@ -46,17 +46,18 @@ MODEL = ROOT / "models" / "bot.tar.gz"
 CACHE = ROOT / "var" / "calibration" / "parses.json"
 
 
-def parse_all(texts: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Intent, confidence and intent ranking of each text by the trained model (cached per model)."""
-    stamp = f"{MODEL.name}:{MODEL.stat().st_mtime}"
+def parse_all(texts: Sequence[str], model: Path = MODEL) -> dict[str, dict[str, Any]]:
+    """Intent, confidence and intent ranking of each text by the trained model (cached per model file)."""
+    stamp = f"{model.resolve()}:{model.stat().st_mtime}"
     cache = json.loads(CACHE.read_text("utf-8")) if CACHE.exists() else {}
     parses = cache.get(stamp, {})
     todo = [t for t in dict.fromkeys(texts) if t not in parses]
     if todo:
-        for text, message in zip(todo, predict(todo, MODEL), strict=True):
+        for text, message in zip(todo, predict(todo, model), strict=True):
             parses[text] = {"intent": message["intent"], "intent_ranking": message.get("intent_ranking") or []}
+        cache[stamp] = parses
         CACHE.parent.mkdir(parents=True, exist_ok=True)
-        CACHE.write_text(json.dumps({stamp: parses}, ensure_ascii=False), "utf-8")
+        CACHE.write_text(json.dumps(cache, ensure_ascii=False), "utf-8")
     return parses
 
 
@@ -122,9 +123,9 @@ def no_answer(got: tuple[str, str] | None) -> bool:
 
 
 def figures(notes: Sequence[Path], answerable: Sequence[Item], unanswerable: Sequence[str],
-            labels: tuple[str, str], verbose: bool) -> tuple[int, int, int, int]:
+            labels: tuple[str, str], verbose: bool, model: Path) -> tuple[int, int, int, int]:
     """(answered, answerable, honest, unanswerable) on a knowledge base of the guide plus `notes`."""
-    parses = parse_all([text for text, _, _ in answerable] + list(unanswerable))
+    parses = parse_all([text for text, _, _ in answerable] + list(unanswerable), model)
     with tempfile.TemporaryDirectory() as tmp:
         kb = knowledge_base(Path(tmp), notes)
         right = tally(kb, parses, answerable, labels[0], verbose)
@@ -133,32 +134,33 @@ def figures(notes: Sequence[Path], answerable: Sequence[Item], unanswerable: Seq
     return right, len(answerable), honest, len(unanswerable)
 
 
-def note_figures(name: str, verbose: bool) -> tuple[int, int, int, int]:
+def note_figures(name: str, verbose: bool, model: Path = MODEL) -> tuple[int, int, int, int]:
     note, question_file = SETS[name]
     questions, unanswerable = load_questions(question_file)
     answerable = [(q["text"], holds(q["accept"], q["section"]), q["section"]) for q in questions]
-    return figures([note], answerable, unanswerable, ("miss", "not honest"), verbose)
+    return figures([note], answerable, unanswerable, ("miss", "not honest"), verbose, model)
 
 
-def guide_figures(verbose: bool) -> tuple[int, int, int, int]:
+def guide_figures(verbose: bool, model: Path = MODEL) -> tuple[int, int, int, int]:
     raw = yaml.safe_load(GUIDE_DEV.read_text("utf-8"))
     answerable = [(q["text"], holds(q["accept"]), q["accept"][0]) for q in raw["topic_questions"]]
     out_of_scope = [q["text"] if isinstance(q, dict) else q for q in raw["out_of_scope"]]
     notes = [note for note, _ in SETS.values()]
-    return figures(notes, answerable, out_of_scope, ("guide miss", "guide out of scope answered"), verbose)
+    return figures(notes, answerable, out_of_scope, ("guide miss", "guide out of scope answered"), verbose, model)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--verbose", action="store_true", help="print every miss")
+    parser.add_argument("--model", type=Path, default=MODEL, help="the trained model (default: %(default)s)")
     args = parser.parse_args(argv)
     totals = [0, 0, 0, 0]
     for name in SETS:
-        figures = note_figures(name, args.verbose)
+        figures = note_figures(name, args.verbose, args.model)
         totals = [a + b for a, b in zip(totals, figures, strict=True)]
         print(f"{name}: answered from the right section {figures[0]}/{figures[1]}, honest {figures[2]}/{figures[3]}")
     print(f"development notes: answered {totals[0]}/{totals[1]}, honest {totals[2]}/{totals[3]}")
-    right, topic, honest, out_of_scope = guide_figures(args.verbose)
+    right, topic, honest, out_of_scope = guide_figures(args.verbose, args.model)
     print(f"guide development questions with every note: on topic {right}/{topic}, honest {honest}/{out_of_scope}")
     return 0
 

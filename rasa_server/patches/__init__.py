@@ -11,7 +11,6 @@ from rasa_server.patches import (
     action_result_validation,
     action_timeout,
     event_lookup,
-    fast_model_load,
     fault_apology,
     fifo_gate,
     graph_runner,
@@ -32,7 +31,6 @@ PATCHES: tuple[Patch, ...] = (
     fifo_gate.install,
     fault_apology.install,
     spacy_exclude.install,
-    fast_model_load.install,
     graph_runner.install,
 )
 

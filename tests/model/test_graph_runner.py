@@ -78,7 +78,8 @@ def test_a_failing_component_fails_the_message_as_with_dask(agent):
         raise ValueError("boom")
 
     runner = agent.processor.graph_runner
-    node = next(n for n in runner._instantiated_nodes.values() if type(n._component).__name__ == "DIETClassifier")
+    nodes = runner._instantiated_nodes.values()
+    node = next(n for n in nodes if type(n._component).__name__ == "LinearIntentClassifier")
     errors = []
     for run in (graph_runner.run, DaskGraphRunner.run):
         with pytest.MonkeyPatch.context() as patch:

@@ -222,7 +222,7 @@ def test_an_older_database_gets_the_new_review_columns(tmp_path):
     assert {"resolved_at", "document_id"} <= columns
 
 
-@pytest.mark.parametrize("confidence, queued", [(0.6, True), (0.95, False)])
+@pytest.mark.parametrize("confidence, queued", [(0.5, True), (0.95, False)])
 async def test_an_answer_on_a_shaky_intent_is_given_and_queued_for_review(fresh_kb, confidence, queued):
     tracker = make_tracker("faut il maitriser excel ?", "ask_office_software", confidence)
     dispatcher, _ = await run(ActionAnswerTopic(lambda: fresh_kb), tracker)

@@ -29,7 +29,7 @@ def test_defaults(clean_env):
     s = load_settings()
     assert s.kb_database_url == f"sqlite:///{ROOT / 'var' / 'kb.sqlite'}"
     assert s.knowledge_dir == ROOT / "data" / "knowledge"
-    assert (s.max_passages, s.min_score, s.retention_days, s.review_confidence) == (3, 0.5, 180, 0.7)
+    assert (s.max_passages, s.min_score, s.retention_days, s.review_confidence) == (3, 0.5, 180, 0.55)
     assert (s.tracker_cache_size, s.max_concurrent_messages, s.action_timeout) == (500, 2, 1.5)
     assert s.actions_warm_up and s.faq_min_confidence is None and s.cors_origin_list == []
     assert (s.slack_api_url, s.slack_channel, s.slack_enabled) == (SLACK_API_URL, None, False)

@@ -9,7 +9,6 @@ from rasa.core.actions.action import RemoteAction
 from rasa.core.processor import MessageProcessor
 from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.engine.runner.dask import DaskGraphRunner
-from rasa.nlu.classifiers.diet_classifier import DIET
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.core.events import Event
 from rasa.utils.endpoints import EndpointConfig
@@ -18,7 +17,7 @@ from backoffice_career.settings import ROOT
 from rasa_server.patches import PATCHES, RASA_VERSION, RasaVersionError, fault_apology, fifo_gate, install_all
 
 # every class the patches change
-OWNERS = (RemoteAction, MessageProcessor, FailSafeTrackerStore, Event, SpacyNLP, DIET, EndpointConfig, DaskGraphRunner)
+OWNERS = (RemoteAction, MessageProcessor, FailSafeTrackerStore, Event, SpacyNLP, EndpointConfig, DaskGraphRunner)
 OTHER_RASA = "3.7.0"
 
 

@@ -1,17 +1,14 @@
-"""The Rasa server's patches on the trained model (fast_model_load.py, spacy_exclude.py): the same predictions
-as Rasa's own load, one spaCy model for the whole graph."""
+"""The Rasa server's patches on the trained model (spacy_exclude.py, graph_runner.py): the same predictions as
+Rasa's own load, one spaCy model for the whole graph."""
 from __future__ import annotations
 
 import asyncio
-import logging
 
 import pytest
 
-from rasa_server.patches import fast_model_load, install_all, uninstall_all
+from rasa_server.patches import install_all, spacy_exclude, uninstall_all
 from scripts.nlu_eval import HELDOUT, load_examples
 from tests.helpers.faq import MODEL
-
-ATTACK_TEXTS = 12  # the fallback path is compared on a few messages (a slow load)
 
 
 def prediction(parse):
@@ -44,7 +41,7 @@ def texts():
 @pytest.fixture(scope="module")
 def reference(batch_nlu, texts):
     """Rasa's own load (batch_nlu loads without the patches), one message at a time as the server parses."""
-    assert not fast_model_load.install.installed
+    assert not spacy_exclude.install.installed
     return [prediction(batch_nlu.parse_one(t)) for t in texts]
 
 
@@ -58,14 +55,9 @@ def patched():
         uninstall_all()
 
 
-def test_the_patched_load_predicts_exactly_what_rasas_own_load_predicts(reference, texts, patched, monkeypatch):
+def test_the_patched_load_predicts_exactly_what_rasas_own_load_predicts(reference, texts, patched):
     from rasa.nlu.utils.spacy_utils import SpacyNLP
-    from rasa.utils.tensorflow.models import RasaModel
 
-    def no_training(*args, **kwargs):
-        raise AssertionError("the fast load must not train the model on an example")
-
-    monkeypatch.setattr(RasaModel, "fit", no_training)
     agent = load_agent()
     nodes = agent.processor.graph_runner._instantiated_nodes.values()
     spacy_components = [n._component for n in nodes if isinstance(n._component, SpacyNLP)]
@@ -73,27 +65,3 @@ def test_the_patched_load_predicts_exactly_what_rasas_own_load_predicts(referenc
     assert len({id(c.provide().model) for c in spacy_components}) == 1  # ... share one spaCy model
     assert len(texts) > 300
     assert parse_all(agent, texts) == reference
-
-
-def test_a_variable_missing_from_the_file_falls_back_to_rasas_own_load(reference, texts, patched, monkeypatch,
-                                                                       caplog):
-    from rasa.utils.tensorflow.models import RasaModel
-    from tensorflow.python.checkpoint.checkpoint import CheckpointLoadStatus
-
-    def unmatched(self):
-        raise AssertionError("Unresolved object in checkpoint")
-
-    fits = []
-    fit = RasaModel.fit
-
-    def counted_fit(self, *args, **kwargs):
-        fits.append(type(self).__name__)
-        return fit(self, *args, **kwargs)
-
-    monkeypatch.setattr(CheckpointLoadStatus, "assert_existing_objects_matched", unmatched)
-    monkeypatch.setattr(RasaModel, "fit", counted_fit)
-    with caplog.at_level(logging.WARNING, logger=fast_model_load.__name__):
-        agent = load_agent()
-    assert fits == ["DIET"]  # Rasa's own load: one training step on an example
-    assert "loading as Rasa does" in caplog.text
-    assert parse_all(agent, texts[:ATTACK_TEXTS]) == reference[:ATTACK_TEXTS]
