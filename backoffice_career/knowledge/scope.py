@@ -1,5 +1,5 @@
 """What the guide never answers, whatever its wording: how to become another trade ("comment devenir pilote ?",
-data/kb/other_jobs.yml), a cost or funding, a bonus, a duration or a named product (data/kb/scope.yml)."""
+data/kb/other_jobs.yml), a cost or funding, a bonus, a pay figure, a duration or a named product (data/kb/scope.yml)."""
 from __future__ import annotations
 
 import re
@@ -12,6 +12,7 @@ from backoffice_career.resources import load_yaml
 OTHER_JOBS = Path(__file__).resolve().parents[2] / "data" / "kb" / "other_jobs.yml"
 SCOPE = Path(__file__).resolve().parents[2] / "data" / "kb" / "scope.yml"
 SCOPE_WORDS = ("cost_words", "pay_words", "product_words")  # lemma lists of scope.yml
+SCOPE_PHRASES = ("duration_phrases", "pay_figure_phrases")  # phrase lists of scope.yml, matched in folded text
 
 
 class OffGuide:
@@ -28,7 +29,7 @@ class OffGuide:
             raw = load_yaml(SCOPE) if SCOPE.exists() else {}
             words = [word for key in SCOPE_WORDS for word in raw.get(key) or []]
             self._scope_words = frozenset(fold(str(w)) for w in words)
-            phrases = sorted({fold(str(p)) for p in raw.get("duration_phrases") or []})
+            phrases = sorted({fold(str(p)) for key in SCOPE_PHRASES for p in raw.get(key) or []})
             self._scope_phrases = re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b") if phrases else None
             self._trades = TradeRule.load(OTHER_JOBS)
         if self._scope_phrases is not None and self._scope_phrases.search(fold(text or "")):

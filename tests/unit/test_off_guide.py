@@ -1,6 +1,7 @@
 """Questions the guide never answers, worded like its topics (issue 12, families of phrasings): becoming another
-trade ("comment devenir …", data/kb/other_jobs.yml) and the cost or funding of something (data/kb/scope.yml) get
-the honest "no answer", even when the NLU is sure of a topic intent; the job's own titles stay in scope.
+trade ("comment devenir …", data/kb/other_jobs.yml) and the cost or funding of something, or a pay figure
+(data/kb/scope.yml), get the honest "no answer", even when the NLU is sure of a topic intent; the job's own titles
+stay in scope.
 Known limit: a trade the tagger reads as an adjective after "devenir" ("devenir couvreur", "devenir charcutier")
 is not recognised."""
 from __future__ import annotations
@@ -20,6 +21,10 @@ COSTS = [
     "quelle est la durée d'un contrat d'intérim en général ?",
     "vaut mieux apprendre Cegid ou EBP pour trouver du boulot ?",  # a named product (product_words)
     "SAP c'est demandé dans les offres de back office ?",
+    "Un office manager qui débute gagne combien par mois ?",  # a pay figure (pay_figure_phrases)
+    "Et vous, vous gagnez combien en tant que responsable administratif ?",
+    "quel salaire pour une assistante qui passe cheffe de bureau",
+    "Combien touche un responsable du back-office après dix ans de métier ?",
 ]
 OTHER_TRADES = [
     "Comment devenir ostéopathe ?",
@@ -42,6 +47,8 @@ THIS_JOB = [
     "il faut combien de temps de bureau avant d'encadrer ?",  # years of experience: the guide's
     "faut-il maîtriser Excel et Word ?",  # kinds of software the guide names
     "c'est dur de devenir gestionnaire quand on est timide ?",  # "dur", not a duration
+    "comment toucher un meilleur salaire sans changer de métier ?",  # better pay, not a figure
+    "je voudrais gagner davantage, je fais quoi ?",
 ]
 
 
@@ -51,7 +58,7 @@ def test_another_trade_is_recognised(kb, text):
 
 
 @pytest.mark.parametrize("text", COSTS)
-def test_a_cost_funding_duration_or_named_product_is_off_the_guide(kb, text):
+def test_a_cost_funding_pay_figure_duration_or_named_product_is_off_the_guide(kb, text):
     assert kb.off_guide(text)
 
 
