@@ -39,6 +39,11 @@ def load_messages() -> dict[str, Any]:
     return messages
 
 
+def review_min_confidence(settings: Settings, messages: dict[str, Any]) -> float:
+    """Under this NLU confidence an answer needs review: FAQ_MIN_CONFIDENCE, else data/faq.yml's."""
+    return float(messages["min_confidence"] if settings.faq_min_confidence is None else settings.faq_min_confidence)
+
+
 class FaqInputError(Exception):
     """The input file cannot be used; the message is for the user."""
 
@@ -171,11 +176,7 @@ def main(argv: list[str] | None = None, nlu: BatchNlu | None = None) -> int:
     parser.add_argument("input", type=Path)
     parser.add_argument("output", type=Path)
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    default_confidence = settings.faq_min_confidence
-    parser.add_argument(
-        "--min-confidence", type=float,
-        default=float(messages["min_confidence"] if default_confidence is None else default_confidence),
-    )
+    parser.add_argument("--min-confidence", type=float, default=review_min_confidence(settings, messages))
     args = parser.parse_args(argv)
     try:
         source = read_questions(args.input, messages)

@@ -14,7 +14,7 @@ from typing import Any
 from backoffice_career.knowledge.base import KnowledgeBase
 from backoffice_career.privacy.outputs import dated_path
 from backoffice_career.settings import Settings
-from hr.faq import FaqInputError, answer_questions, load_messages, read_questions, write_answers
+from hr.faq import FaqInputError, answer_questions, load_messages, read_questions, review_min_confidence, write_answers
 from hr.nlu_batch import BATCH_SIZE
 
 RUNNING, DONE, FAILED = "running", "done", "failed"
@@ -72,8 +72,7 @@ class FaqJobs:
     def _run(self, job: FaqJob, source: Any, messages: dict[str, Any]) -> None:
         try:
             nlu = self._model()
-            default = messages["min_confidence"]
-            minimum = float(default if self.settings.faq_min_confidence is None else self.settings.faq_min_confidence)
+            minimum = review_min_confidence(self.settings, messages)
             rows = []
             for start in range(0, job.total, BATCH_SIZE):
                 batch = source.questions[start : start + BATCH_SIZE]

@@ -35,6 +35,13 @@ def test_defaults(clean_env):
     assert (s.slack_api_url, s.slack_channel, s.slack_enabled) == (SLACK_API_URL, None, False)
 
 
+def test_the_review_line_is_the_same_for_answers_the_faq_batch_and_self_descriptions(clean_env):
+    """Three readers of one calibrated line (KB_REVIEW_CONFIDENCE's default): they must move together."""
+    line = load_settings().review_confidence
+    assert load_yaml(ROOT / "data" / "faq.yml")["min_confidence"] == line
+    assert load_yaml(ROOT / "data" / "profile" / "extraction.yml")["self_description"]["unsure_below"] == line
+
+
 @pytest.mark.parametrize("raw, count", [("7", 7), ("-3", 0), ("x", 500), ("0", 0)])
 def test_counts_are_tolerant_negative_is_zero_and_junk_the_default(clean_env, raw, count):
     clean_env.setenv("TRACKER_CACHE_SIZE", raw)
