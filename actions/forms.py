@@ -8,7 +8,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from backoffice_career import names
+from actions.actions import KbMixin, dispatch, turn
+from backoffice_career import names, replies
+from backoffice_career.knowledge.revision import one_revision
 from backoffice_career.profile.extract import facts_to_fill, is_personal_detail
 from backoffice_career.profile.form import slot_answer
 
@@ -43,9 +45,31 @@ def value_before_latest_message(events: list[dict[str, Any]], slot: str) -> Any:
     return before
 
 
-class ValidateProfileForm(FormValidationAction):
+def form_starts(tracker: Tracker, form: str) -> bool:
+    """The latest message starts the form: no loop is active yet, or the active one was triggered by it (Rasa
+    sets the loop before the first validation)."""
+    loop = tracker.active_loop or {}
+    if loop.get("name") != form:
+        return True
+    trigger = loop.get("trigger_message") or {}
+    message_id = (tracker.latest_message or {}).get("message_id")
+    return bool(message_id) and trigger.get("message_id") == message_id
+
+
+class ValidateProfileForm(KbMixin, FormValidationAction):
     def name(self) -> str:
         return names.ACTION_VALIDATE_PROFILE_FORM
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        """At the form's start, a short statement about oneself first gets the guide's
+        advice for what it states (replies.statement_reply); then the slots are validated."""
+        events: list[EventType] = []
+        if form_starts(tracker, self.form_name()):
+            with one_revision():
+                reply = replies.statement_reply(self.kb, turn(tracker))
+            if reply:
+                events = dispatch(dispatcher, reply)
+        return events + await super().run(dispatcher, tracker, domain)
 
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

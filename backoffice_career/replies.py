@@ -109,6 +109,26 @@ def _stated_topic(kb: KnowledgeBase, turn: Turn) -> TopicInfo | None:
     return by_name.get(guessed or "") if guessed in stated.topics else None
 
 
+def statement_reply(kb_provider: KbProvider, turn: Turn, settings: Settings | None = None) -> Reply | None:
+    """The guide's advice for a short statement about oneself that starts the profile form ("Je fais de
+    l'intérim depuis un an."): the passage of its first fact's topic (data/profile/fact_topics.yml), said before
+    the form's next question. None for a question, a longer self-description or a fact with no topic."""
+    stated = stated_topics(turn.text)
+    if stated.question or not stated.topics or stated.facts > stated.advise_up_to:
+        return None
+    settings = settings or get_settings()
+    try:
+        kb = kb_provider()
+        topic = next((t for t in kb.topics() if t.name == stated.topics[0] and t.intent), None)
+        result = answer_topic(kb, turn.text, topic.intent, settings) if topic else None
+        if not result or not result.found:
+            return None
+        return Reply(UTTER_KB_ANSWER, response_values(kb, result), slots={SLOT_LAST_TOPIC: result.topic})
+    except KnowledgeBaseUnavailable:
+        logger.exception("knowledge base unavailable for a statement's advice")
+        return None  # the form goes on: its questions need no knowledge base
+
+
 def _hit_reply(kb: KnowledgeBase, hit: Hit) -> Reply:
     """One passage with its source; its main topic becomes the conversation's topic (follow-ups)."""
     slots = {SLOT_LAST_TOPIC: max(hit.topics, key=lambda t: hit.topics[t])} if hit.topics else {}

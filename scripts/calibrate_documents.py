@@ -26,7 +26,12 @@ from backoffice_career import replies
 from backoffice_career.knowledge.base import KnowledgeBase
 from backoffice_career.knowledge.factory import build_knowledge_base, build_normalizer
 from backoffice_career.knowledge.text import load_topics
-from backoffice_career.names import INTENT_OUT_OF_SCOPE, RASA_INTENT_NLU_FALLBACK, UTTER_KB_ANSWER
+from backoffice_career.names import (
+    INTENT_INFORM_PROFILE,
+    INTENT_OUT_OF_SCOPE,
+    RASA_INTENT_NLU_FALLBACK,
+    UTTER_KB_ANSWER,
+)
 from backoffice_career.settings import ROOT, get_settings
 from scripts.eval_documents import load_questions
 from scripts.eval_scoring import normalise
@@ -62,7 +67,8 @@ def parse_all(texts: Sequence[str], model: Path = MODEL) -> dict[str, dict[str, 
 
 
 def reply_for(kb: KnowledgeBase, text: str, parse: dict[str, Any]) -> replies.Reply | None:
-    """The reply of the action server's dispatch (actions/actions.py); None for a dialogue intent."""
+    """The reply of the action server's dispatch (actions/actions.py, actions/forms.py); None for a dialogue
+    intent."""
     intent = parse["intent"]["name"]
     turn = replies.Turn(text=text, sender_id="calibration", intent=intent, confidence=parse["intent"]["confidence"],
                         guess=replies.best_guess(parse))
@@ -72,6 +78,8 @@ def reply_for(kb: KnowledgeBase, text: str, parse: dict[str, Any]) -> replies.Re
         return replies.topic_reply(lambda: kb, turn)
     if intent == INTENT_OUT_OF_SCOPE:
         return replies.unknown_reply(kb, turn)
+    if intent == INTENT_INFORM_PROFILE:  # the profile form starts; a short statement gets its advice first
+        return replies.statement_reply(lambda: kb, turn)
     return None
 
 

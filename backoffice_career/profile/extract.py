@@ -81,11 +81,18 @@ def _supervised(clause_list: list[list[str]], rules: Rules) -> str | None:
             continue
         said = [(p, i) for p in config["positive"] for i in find(tokens, p)] + _leading_people(tokens, config)
         for phrase, i in said:
+            if _wished(tokens, i, config["wish"]):
+                continue
             if negated(tokens, i, len(phrase_tokens(phrase)), rules):
                 answer = answer or "non"
             else:
                 return "oui"
     return answer
+
+
+def _wished(tokens: list[str], start: int, wish: dict[str, Any]) -> bool:
+    """A wish cue shortly before the phrase at `start`: "je voudrais encadrer", not experience."""
+    return has(tokens[max(0, start - int(wish["window"])):start], wish["cues"])
 
 
 def _leading_people(tokens: list[str], config: dict[str, Any]) -> list[tuple[str, int]]:

@@ -16,6 +16,13 @@ FACT_TOPICS = Path(__file__).resolve().parents[2] / "data" / "profile" / "fact_t
 class StatedTopics:
     topics: tuple[str, ...]  # the topics of the stated facts, in the order of fact_topics.yml, each once
     question: bool  # the message asks something: "?" or a request cue ("comment", "est-ce que"…)
+    facts: int = 0  # how many profile slots the message states
+    advise_up_to: int = 0  # fact_topics.yml's before_form_up_to: a statement of at most this many facts that
+    # starts the profile form gets its topic's passage first
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
 
 def _matches(stated: Any, value: Any) -> bool:
@@ -36,4 +43,5 @@ def stated_topics(text: str | None, rules: Rules | None = None, path: Path = FAC
         slot, topic = line.get("slot"), line["topic"]
         if slot in facts and topic not in topics and _matches(facts[slot], line.get("value")):
             topics.append(topic)
-    return StatedTopics(tuple(topics), asks_something(text, tokens_of(normalise(text, rules)), rules))
+    return StatedTopics(tuple(topics), asks_something(text, tokens_of(normalise(text, rules)), rules), len(facts),
+                        _count(data.get("before_form_up_to") if isinstance(data, dict) else None))

@@ -69,3 +69,20 @@ def test_a_statement_the_classifier_is_unsure_of_starts_the_form_and_is_not_queu
         slots = bot.tracker(sender)["slots"]
         assert all(slots[name] is not None for name in stated), slots
         assert not [i for i in bot.kb.open_review_items() if i.sender_id == f"rest:{sender}"]
+
+
+def test_a_short_statement_gets_the_guides_advice_then_the_forms_next_question(bot, domain):
+    """"Je fais de l'intérim depuis un an." starts the form (inform_profile): the passage on temporary work, with
+    its source, comes first, then the form asks what the statement did not say; nothing goes to HR."""
+    sender = f"statement-{uuid.uuid4().hex[:8]}"
+    texts = bot.texts("Je fais de l'intérim depuis un an.", sender)
+    assert len(texts) == 2, texts
+    assert "services temporaires" in texts[0]
+    assert "Source : « Comment devenir gestionnaire de back office ? »" in texts[0]
+    assert question_of(domain, texts[1]) not in (None, "situation", "experience_years"), texts
+    slots = bot.tracker(sender)["slots"]
+    assert slots["situation"] == "interimaire" and slots["last_topic"] == "temp_work_entry", slots
+    # The next answer, inside the form, gets the form's next question only.
+    texts = bot.texts("Je n'ai jamais encadré personne.", sender)
+    assert len(texts) == 1 and question_of(domain, texts[0]), texts
+    assert not [i for i in bot.kb.open_review_items() if i.sender_id == f"rest:{sender}"]

@@ -117,6 +117,21 @@ def test_questions_are_not_facts():
     assert extract_facts("J'ai un BTS. Est-ce suffisant ?") == {"education": "bac_plus_2"}
 
 
+@pytest.mark.parametrize("text", [
+    "Je voudrais encadrer une grosse équipe un jour.",
+    "jaimerais bien manager une équipe plus tard",
+    "Mon objectif : devenir chef d'équipe.",
+    "j'ai envie de diriger une équipe",
+])
+def test_a_wish_to_lead_is_not_experience(text):
+    assert "supervised" not in extract_facts(text)
+
+
+def test_experience_of_leading_beside_a_wish_is_kept():
+    assert extract_facts("J'ai encadré deux stagiaires et je voudrais devenir manager.")["supervised"] == "oui"
+    assert extract_facts("Pas encore managé d'équipe, mais j'aimerais.")["supervised"] == "non"
+
+
 # The form: facts of the person's messages fill the slots, and only what is missing is asked.
 SLOTS = ["experience_years", "supervised", "situation", "target_company", "skills", "education"]
 DOMAIN = {

@@ -3,8 +3,12 @@ gérer.") gets the guide's advice for that fact (data/profile/fact_topics.yml), 
 from __future__ import annotations
 
 import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import ActionAnswerUnknown
+from actions.forms import ValidateProfileForm
+from backoffice_career.knowledge.errors import KnowledgeBaseUnavailable
 from backoffice_career.profile.topics import stated_topics
 from tests.helpers.trackers import make_tracker, run
 
@@ -66,3 +70,90 @@ def test_a_broken_fact_topics_file_maps_nothing_and_breaks_nothing(tmp_path, bod
     path.write_text(body, "utf-8")
     assert stated_topics("Pas encore eu d'équipe à gérer.", path=path).topics == ()
     assert stated_topics("Pas encore eu d'équipe à gérer.", path=tmp_path / "missing.yml").topics == ()
+
+
+# A short statement that starts the profile form gets its fact's advice first (fact_topics.yml before_form_up_to).
+FORM_DOMAIN = {
+    "forms": {"profile_form": {"required_slots": ["experience_years", "supervised", "situation"]}},
+    "slots": {name: {"type": "any"} for name in ["experience_years", "supervised", "situation", "requested_slot",
+                                                  "last_topic"]},
+}
+
+
+def form_tracker(text: str, active: bool, trigger: str = "an-earlier-message") -> Tracker:
+    """`active`: the form is running, started by the message `trigger` (Rasa sets the loop, with its trigger
+    message, before the first validation)."""
+    return Tracker(
+        sender_id="statement-user",
+        slots={"experience_years": None, "supervised": None, "situation": None, "last_topic": None,
+               "requested_slot": "experience_years"},
+        latest_message={"text": text, "message_id": "this-message",
+                        "intent": {"name": "inform_profile", "confidence": 0.9},
+                        "intent_ranking": [{"name": "inform_profile", "confidence": 0.9}], "entities": []},
+        events=[{"event": "user", "text": text, "parse_data": {}}],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": "profile_form", "trigger_message": {"message_id": trigger}} if active else {},
+        latest_action_name="profile_form",
+    )
+
+
+async def start_form(kb, text: str, active: bool = False, trigger: str = "an-earlier-message",
+                     ) -> tuple[list[dict], dict]:
+    dispatcher = CollectingDispatcher()
+    events = await ValidateProfileForm(lambda: kb).run(dispatcher, form_tracker(text, active, trigger), FORM_DOMAIN)
+    return dispatcher.messages, {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+async def test_a_short_statement_starting_the_form_gets_its_advice_then_the_form_goes_on(fresh_kb):
+    messages, slots = await start_form(fresh_kb, "Je fais de l'intérim depuis un an.")
+    [message] = messages
+    assert message["response"] == "utter_kb_answer" and TEMP_WORK in message["answer"]
+    assert message["source"].startswith("« Comment devenir gestionnaire de back office ? »")
+    assert slots["situation"] == "interimaire" and slots["experience_years"] == 1.0
+    assert slots["last_topic"] == "temp_work_entry"
+    [message] = (await start_form(fresh_kb, "Je n'ai jamais encadré personne."))[0]
+    assert SUPERVISION in message["answer"]
+    # As over REST: the loop is already set at the first validation, triggered by this very message.
+    [message] = (await start_form(fresh_kb, "Je fais de l'intérim depuis un an.", True, "this-message"))[0]
+    assert TEMP_WORK in message["answer"]
+
+
+@pytest.mark.parametrize("text", [
+    "Je fais de l'intérim depuis un an.",  # an answer inside the form: the form asks its next question only
+])
+async def test_no_advice_once_the_form_is_running(fresh_kb, text):
+    messages, slots = await start_form(fresh_kb, text, active=True)
+    assert messages == [] and slots["situation"] == "interimaire"
+
+
+@pytest.mark.parametrize("text", [
+    "Je fais de l'intérim depuis un an, ça peut m'aider ?",  # a question: the topic's own route answers it
+    "Intérimaire depuis 2 ans, jamais eu d'équipe, j'ai un BTS.",  # three facts: the form and the plan
+    "J'ai 34 ans.",  # no fact
+    "Je voudrais encadrer une équipe un jour.",  # a wish, no fact
+])
+async def test_no_advice_for_a_question_a_longer_self_description_or_no_fact(fresh_kb, text):
+    messages, _ = await start_form(fresh_kb, text)
+    assert messages == []
+
+
+async def test_without_a_knowledge_base_the_form_still_starts():
+    def unavailable():
+        raise KnowledgeBaseUnavailable("down")
+
+    dispatcher = CollectingDispatcher()
+    events = await ValidateProfileForm(unavailable).run(
+        dispatcher, form_tracker("Je fais de l'intérim depuis un an.", False), FORM_DOMAIN)
+    assert dispatcher.messages == []
+    assert {e["name"]: e["value"] for e in events if e["event"] == "slot"}["situation"] == "interimaire"
+
+
+def test_before_form_up_to_is_read_from_the_file(tmp_path):
+    path = tmp_path / "fact_topics.yml"
+    path.write_text("before_form_up_to: 0\nfacts:\n  - {slot: situation, value: interimaire, topic: temp_work_entry}\n",
+                    "utf-8")
+    stated = stated_topics("Je fais de l'intérim.", path=path)
+    assert stated.topics == ("temp_work_entry",) and stated.facts == 1 and stated.advise_up_to == 0
+    path.write_text("before_form_up_to: lots\nfacts: []\n", "utf-8")
+    assert stated_topics("Je fais de l'intérim.", path=path).advise_up_to == 0
