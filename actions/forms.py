@@ -12,9 +12,12 @@ from actions.actions import KbMixin, dispatch, turn
 from backoffice_career import names, replies
 from backoffice_career.knowledge.revision import one_revision
 from backoffice_career.profile.extract import facts_to_fill, is_personal_detail
-from backoffice_career.profile.form import slot_answer
+from backoffice_career.profile.form import slot_answer, unsure_answer
 
 SlotValues = dict[str, Any]
+# Intents under which a short message inside the form is still read as an answer (ValidateProfileForm).
+UNSURE_ANSWER_INTENTS = frozenset({names.RASA_INTENT_NLU_FALLBACK, names.INTENT_OUT_OF_SCOPE, names.INTENT_AFFIRM,
+                                   names.INTENT_DENY})
 MAX_MESSAGES = 20  # the person's latest messages read for facts
 
 
@@ -64,12 +67,32 @@ class ValidateProfileForm(KbMixin, FormValidationAction):
         """At the form's start, a short statement about oneself first gets the guide's
         advice for what it states (replies.statement_reply); then the slots are validated."""
         events: list[EventType] = []
-        if form_starts(tracker, self.form_name()):
+        starts = form_starts(tracker, self.form_name())
+        if starts:
             with one_revision():
                 reply = replies.statement_reply(self.kb, turn(tracker))
             if reply:
                 events = dispatch(dispatcher, reply)
-        return events + await super().run(dispatcher, tracker, domain)
+        events += await super().run(dispatcher, tracker, domain)
+        if not starts and not any(e.get("event") == "slot" and e.get("name") in names.PROFILE_SLOTS for e in events):
+            events += self._unsure_answer(dispatcher, tracker)
+        return events
+
+    @staticmethod
+    def _unsure_answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """A short answer to the form's question that the NLU read as unsure, out of scope, or "oui"/"non" to a
+        question that is not yes or no: taken as an answer (form.unsure_answer) instead of leaving the form to
+        the fallback, which would tell the person it was sent to HR."""
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        slot = tracker.get_slot(names.RASA_SLOT_REQUESTED)
+        if intent not in UNSURE_ANSWER_INTENTS or slot not in names.PROFILE_SLOTS:
+            return []
+        answer = unsure_answer(slot, (tracker.latest_message or {}).get("text"))
+        if answer is None:
+            return []
+        if answer.response:
+            dispatcher.utter_message(response=answer.response)
+        return [SlotSet(slot, answer.value)]
 
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -33,7 +33,8 @@ def load_vocabulary(path: Path = VOCABULARY) -> Vocabulary:
     return Vocabulary(load_yaml(path))
 
 
-def _contains(text: str, phrase: str) -> bool:
+def contains(text: str, phrase: str) -> bool:
+    """`phrase` (folded) as whole words of the folded `text`."""
     return re.search(rf"(?<![a-z0-9]){re.escape(fold(phrase))}(?![a-z0-9])", text) is not None
 
 
@@ -48,7 +49,7 @@ def parse_experience(value: Any, vocab: Vocabulary) -> float | None:
         years = float(value)
     else:
         text = fold(str(value)).replace("’", "'")
-        if any(_contains(text, word) for word in config["none"]):
+        if any(contains(text, word) for word in config["none"]):
             return 0.0
         number = None
         match = _NUMBER.search(text)
@@ -65,7 +66,7 @@ def parse_experience(value: Any, vocab: Vocabulary) -> float | None:
             return None
         unit = next((config["units"][w] for w in _TOKEN.findall(text) if w in config["units"]), 1)
         years = number * float(unit)
-        if any(_contains(text, word) for word in config["half"]):
+        if any(contains(text, word) for word in config["half"]):
             years += 0.5 * float(unit)
     if years < 0 or years > config["max_years"]:
         raise InvalidExperience(str(value))
@@ -88,7 +89,7 @@ def normalise_category(slot: str, value: Any, vocab: Vocabulary) -> str | None:
     best, best_len = None, 0
     for canonical, words in choices.items():
         for word in words:
-            if len(fold(word)) > best_len and _contains(text, word):
+            if len(fold(word)) > best_len and contains(text, word):
                 best, best_len = canonical, len(fold(word))
     return best
 
@@ -105,7 +106,7 @@ def normalise_skills(value: Any, vocab: Vocabulary) -> list[str] | None:
         if text == UNKNOWN:
             return [UNKNOWN]
         for canonical, words in choices.items():
-            if (text == canonical or any(_contains(text, w) for w in words)) and canonical not in found:
+            if (text == canonical or any(contains(text, w) for w in words)) and canonical not in found:
                 found.append(canonical)
     if not found:
         return None

@@ -4,16 +4,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from backoffice_career.knowledge.text import fold
 from backoffice_career.names import (
     SLOT_EXPERIENCE_YEARS,
     SLOT_SKILLS,
     UTTER_INVALID_EXPERIENCE_YEARS,
     UTTER_NOT_UNDERSTOOD,
 )
+from backoffice_career.profile.extract import asks_something
+from backoffice_career.profile.extract_text import load_rules, normalise, tokens_of
 from backoffice_career.profile.facts import (
     UNKNOWN,
     InvalidExperience,
     Vocabulary,
+    contains,
     load_vocabulary,
     normalise_category,
     normalise_skills,
@@ -51,6 +55,25 @@ def _skills(values: list[Any], vocab: Vocabulary) -> SlotAnswer:
 def _category(slot: str, values: list[Any], vocab: Vocabulary) -> SlotAnswer:
     canonical = next((c for c in (normalise_category(slot, v, vocab) for v in values) if c), None)
     return SlotAnswer(canonical, None if canonical is not None else UTTER_NOT_UNDERSTOOD[slot])
+
+
+def unsure_answer(slot: str, text: str | None, vocab: Vocabulary | None = None) -> SlotAnswer | None:
+    """A short message that asks nothing, read as the answer to the form's question on `slot` although the NLU
+    did not read it so ("peu importe", "rien", "euh", "non" to the situation): "non précisé" for a no-preference
+    phrase, else what its words say for the slot, else None with the slot's "not understood" message (the form
+    asks again). None for a longer message or a question: a digression (data/profile/vocabulary.yml,
+    answer_max_words and no_preference)."""
+    if not text or not isinstance(text, str) or slot not in UTTER_NOT_UNDERSTOOD:
+        return None
+    vocab = vocab or load_vocabulary()
+    rules = load_rules()
+    tokens = tokens_of(normalise(text, rules))
+    if len(text.split()) > int(vocab.raw.get("answer_max_words", 0)) or asks_something(text, tokens, rules):
+        return None
+    folded = fold(text).replace("’", "'")
+    if any(contains(folded, phrase) for phrase in vocab.raw.get("no_preference") or []):
+        return SlotAnswer(UNKNOWN)
+    return slot_answer(slot, None, slot, text)  # the words of the answer ("rien" for skills), else asked again
 
 
 def slot_answer(slot: str, value: Any, requested_slot: str | None = None, text: str | None = None) -> SlotAnswer:

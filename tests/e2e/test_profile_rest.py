@@ -122,3 +122,21 @@ def test_digression_skip_and_cancel(bot, domain):
     texts = bot.texts("je ne sais pas", sender)
     assert texts[-1] == domain["responses"]["utter_ask_supervised"][0]["text"]
     assert bot.texts("annuler", sender) == [domain["responses"]["utter_profile_cancelled"][0]["text"]]
+
+
+def test_short_unsure_answers_stay_in_the_form_and_never_reach_hr(bot, domain):
+    """"euh", "non" to the situation, "peu importe": the NLU reads them as unsure or as yes/no, yet they answer
+    the form's question (asked again, or "non précisé"); nothing is sent to HR and no "no answer" is given."""
+    sender = f"profile-{uuid.uuid4().hex[:8]}"
+    responses = domain["responses"]
+    ask = {slot: responses[f"utter_ask_{slot}"][0]["text"] for slot in ASKED}
+    assert bot.texts("quel est mon plan ?", sender)[-1] == ask["experience_years"]
+    assert bot.texts("euh", sender) == [responses["utter_not_understood_experience_years"][0]["text"],
+                                        ask["experience_years"]]
+    assert bot.texts("2 ans", sender)[-1] == ask["supervised"]
+    assert bot.texts("oui", sender)[-1] == ask["situation"]
+    assert bot.texts("non", sender) == [responses["utter_not_understood_situation"][0]["text"], ask["situation"]]
+    assert bot.texts("je suis au chômage", sender)[-1] == ask["target_company"]
+    assert bot.texts("peu importe", sender) == [ask["skills"]]
+    assert bot.tracker(sender)["slots"]["target_company"] == "inconnu"
+    assert not [i for i in bot.kb.open_review_items() if i.sender_id == f"rest:{sender}"]

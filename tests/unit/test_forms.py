@@ -154,3 +154,37 @@ async def test_the_whole_answer_is_read_when_the_entity_caught_only_part_of_it()
     dispatcher, events = await validate({"experience_years": "ans"}, text="200 ans", requested="experience_years")
     assert SlotSet("experience_years", None) in events
     assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_experience_years"]
+
+
+# A short answer the NLU does not read as one (nlu_fallback, out_of_scope, "oui"/"non" to a question that is not
+# yes or no) is still the answer to the form's question, never a question for HR.
+def unsure_tracker(text, intent, requested):
+    tracker = make_tracker(text=text, requested=requested)
+    tracker.latest_message["intent"] = {"name": intent, "confidence": 0.5}
+    return tracker
+
+
+@pytest.mark.parametrize(("text", "intent", "requested", "value", "response"), [
+    ("peu importe", "nlu_fallback", "target_company", "inconnu", None),
+    ("aucune idée", "out_of_scope", "education", "inconnu", None),
+    ("rien", "deny", "skills", [], None),
+    ("non", "deny", "situation", None, "utter_not_understood_situation"),
+    ("oui", "affirm", "target_company", None, "utter_not_understood_target_company"),
+    ("euh", "nlu_fallback", "experience_years", None, "utter_not_understood_experience_years"),
+])
+async def test_a_short_unsure_answer_is_taken_or_asked_again(text, intent, requested, value, response):
+    dispatcher = CollectingDispatcher()
+    events = await ValidateProfileForm().run(dispatcher, unsure_tracker(text, intent, requested), DOMAIN)
+    assert SlotSet(requested, value) in events
+    assert [m["response"] for m in dispatcher.messages] == ([response] if response else [])
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("c'est quoi le salaire moyen d'un gestionnaire ?", "out_of_scope"),  # a question: a digression
+    ("et sinon vous pensez que les boîtes recrutent beaucoup en ce moment", "nlu_fallback"),  # too long
+    ("peu importe", "greet"),  # small talk keeps its own rules
+])
+async def test_a_question_a_long_message_or_small_talk_is_left_to_the_dialogue(text, intent):
+    dispatcher = CollectingDispatcher()
+    events = await ValidateProfileForm().run(dispatcher, unsure_tracker(text, intent, "situation"), DOMAIN)
+    assert not [e for e in events if e["event"] == "slot"] and dispatcher.messages == []
