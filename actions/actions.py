@@ -13,7 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from backoffice_career import names, replies
+from backoffice_career import names, profile_replies, replies
 from backoffice_career.knowledge.base import KnowledgeBase
 from backoffice_career.knowledge.factory import default_knowledge_base
 from backoffice_career.knowledge.revision import one_revision
@@ -46,8 +46,10 @@ def _text_or_none(value: Any) -> str | None:
 
 
 def dispatch(dispatcher: CollectingDispatcher, reply: Reply) -> Events:
-    """Utters the reply's response and returns its events."""
+    """Utters the reply's response, then its suggestions as buttons, and returns its events."""
     dispatcher.utter_message(response=reply.response, **reply.values)
+    if reply.suggestions:
+        dispatcher.utter_message(response=names.UTTER_SECTION_SUGGESTIONS, buttons=[dict(b) for b in reply.suggestions])
     events: Events = [SlotSet(slot, value) for slot, value in reply.slots.items()]
     if reply.reset_slots:
         events.append(AllSlotsReset())
@@ -98,6 +100,20 @@ class ActionAnswerUnknown(KbMixin, Action):
         return dispatch(dispatcher, reply)
 
 
+class ActionAnswerSection(KbMixin, Action):
+    """A section of an HR document suggested with the "no answer", clicked ('/ask_section{"passage_id": 12}')."""
+
+    def name(self) -> str:
+        return names.ACTION_ANSWER_SECTION
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+        values = [e.get("value") for e in (tracker.latest_message or {}).get("entities") or []
+                  if isinstance(e, dict) and e.get("entity") == names.ENTITY_PASSAGE_ID]
+        with one_revision():
+            reply = replies.section_reply(self.kb, values[0] if len(values) == 1 else None)
+        return dispatch(dispatcher, reply)
+
+
 class ActionListTopics(KbMixin, Action):
     """Help: what the bot can talk about, from the knowledge base's topics."""
 
@@ -118,7 +134,7 @@ class ActionGivePlan(KbMixin, Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
         with one_revision():
-            reply = replies.plan_reply(self.kb, tracker.get_slot)
+            reply = profile_replies.plan_reply(self.kb, tracker.get_slot)
         return dispatch(dispatcher, reply)
 
 
@@ -129,7 +145,7 @@ class ActionShowProfile(Action):
         return names.ACTION_SHOW_PROFILE
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
-        return dispatch(dispatcher, replies.profile_reply(tracker.get_slot))
+        return dispatch(dispatcher, profile_replies.profile_reply(tracker.get_slot))
 
 
 class ActionResetProfile(Action):
@@ -139,7 +155,7 @@ class ActionResetProfile(Action):
         return names.ACTION_RESET_PROFILE
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
-        return dispatch(dispatcher, replies.reset_profile_reply())
+        return dispatch(dispatcher, profile_replies.reset_profile_reply())
 
 
 class ActionEraseMyData(KbMixin, Action):

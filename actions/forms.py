@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.actions import KbMixin, dispatch, turn
-from backoffice_career import names, replies
+from backoffice_career import names, profile_replies
 from backoffice_career.knowledge.revision import one_revision
 from backoffice_career.profile.extract import facts_to_fill, is_personal_detail
 from backoffice_career.profile.form import slot_answer, unsure_answer
@@ -65,12 +65,12 @@ class ValidateProfileForm(KbMixin, FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         """At the form's start, a short statement about oneself first gets the guide's
-        advice for what it states (replies.statement_reply); then the slots are validated."""
+        advice for what it states (profile_replies.statement_reply); then the slots are validated."""
         events: list[EventType] = []
         starts = form_starts(tracker, self.form_name())
         if starts:
             with one_revision():
-                reply = replies.statement_reply(self.kb, turn(tracker))
+                reply = profile_replies.statement_reply(self.kb, turn(tracker))
             if reply:
                 events = dispatch(dispatcher, reply)
         events += await super().run(dispatcher, tracker, domain)

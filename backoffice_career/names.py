@@ -32,6 +32,9 @@ INTENT_THANKS = "thanks"
 INTENT_EMPTY_MESSAGE = "empty_message"
 INTENT_MESSAGE_TOO_LONG = "message_too_long"
 INTENT_FOREIGN_LANGUAGE = "foreign_language"
+# Sent only by a button of the honest "no answer": '/ask_section{"passage_id": 12}' (an HR document's section).
+INTENT_ASK_SECTION = "ask_section"
+ENTITY_PASSAGE_ID = "passage_id"
 RASA_INTENT_NLU_FALLBACK = "nlu_fallback"  # Rasa's: the NLU is not confident enough
 # Intents that carry no question: with nothing pending they are not for HR.
 DIALOGUE_INTENTS = (
@@ -46,6 +49,7 @@ SMALL_TALK_INTENTS = (INTENT_GREET, INTENT_GOODBYE, INTENT_THANKS, INTENT_BOT_CH
 # Actions and forms
 ACTION_ANSWER_TOPIC = "action_answer_topic"
 ACTION_ANSWER_UNKNOWN = "action_answer_unknown"
+ACTION_ANSWER_SECTION = "action_answer_section"
 ACTION_LIST_TOPICS = "action_list_topics"
 ACTION_GIVE_PLAN = "action_give_plan"
 ACTION_SHOW_PROFILE = "action_show_profile"
@@ -58,6 +62,8 @@ FORM_PROFILE = "profile_form"
 UTTER_KB_ANSWER = "utter_kb_answer"
 UTTER_HR_ANSWER_NOTICE = "utter_hr_answer_notice"
 UTTER_NO_ANSWER = "utter_no_answer"
+UTTER_SECTION_GONE = "utter_section_gone"
+UTTER_SECTION_SUGGESTIONS = "utter_section_suggestions"
 UTTER_KB_UNAVAILABLE = "utter_kb_unavailable"
 UTTER_NOTHING_PENDING = "utter_nothing_pending"
 UTTER_HELP = "utter_help"

@@ -19,7 +19,6 @@ from backoffice_career.names import (
     DIALOGUE_INTENTS,
     FALLBACK_INTENTS,
     INTENT_OUT_OF_SCOPE,
-    PROFILE_SLOTS,
     RASA_INTENT_NLU_FALLBACK,
     SLOT_LAST_TOPIC,
     SMALL_TALK_INTENTS,
@@ -30,17 +29,14 @@ from backoffice_career.names import (
     UTTER_KB_UNAVAILABLE,
     UTTER_NO_ANSWER,
     UTTER_NOTHING_PENDING,
-    UTTER_PLAN,
-    UTTER_PLAN_EMPTY,
-    UTTER_PROFILE_EMPTY,
-    UTTER_PROFILE_RESET,
-    UTTER_PROFILE_SUMMARY,
+    UTTER_SECTION_GONE,
 )
 from backoffice_career.privacy.conversations import ConversationStore
 from backoffice_career.privacy.erasure import erase_sender
-from backoffice_career.profile.facts import load_vocabulary, normalised_profile, summary_lines
+from backoffice_career.profile.facts import load_vocabulary
 from backoffice_career.profile.topics import stated_topics
 from backoffice_career.settings import Settings, get_settings
+from backoffice_career.suggestions import passage_number, suggestion_buttons
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +67,8 @@ class Reply:
     slots: dict[str, Any] = field(default_factory=dict)  # slots to set
     reset_slots: bool = False  # forget every slot
     revert: bool = False  # forget the user's message, so that the dialogue does not loop on it
+    # Sections of the HR documents that may answer: buttons of a second message (utter_section_suggestions).
+    suggestions: tuple[dict[str, str], ...] = ()
 
 
 UNAVAILABLE = Reply(UTTER_KB_UNAVAILABLE)
@@ -107,26 +105,6 @@ def _stated_topic(kb: KnowledgeBase, turn: Turn) -> TopicInfo | None:
         return next((by_name[name] for name in stated.topics if name in by_name), None)
     guessed = kb.topic_for_intent(turn.guess)
     return by_name.get(guessed or "") if guessed in stated.topics else None
-
-
-def statement_reply(kb_provider: KbProvider, turn: Turn, settings: Settings | None = None) -> Reply | None:
-    """The guide's advice for a short statement about oneself that starts the profile form ("Je fais de
-    l'intérim depuis un an."): the passage of its first fact's topic (data/profile/fact_topics.yml), said before
-    the form's next question. None for a question, a longer self-description or a fact with no topic."""
-    stated = stated_topics(turn.text)
-    if stated.question or not stated.topics or stated.facts > stated.advise_up_to:
-        return None
-    settings = settings or get_settings()
-    try:
-        kb = kb_provider()
-        topic = next((t for t in kb.topics() if t.name == stated.topics[0] and t.intent), None)
-        result = answer_topic(kb, turn.text, topic.intent, settings) if topic else None
-        if not result or not result.found:
-            return None
-        return Reply(UTTER_KB_ANSWER, response_values(kb, result), slots={SLOT_LAST_TOPIC: result.topic})
-    except KnowledgeBaseUnavailable:
-        logger.exception("knowledge base unavailable for a statement's advice")
-        return None  # the form goes on: its questions need no knowledge base
 
 
 def _hit_reply(kb: KnowledgeBase, hit: Hit) -> Reply:
@@ -171,9 +149,25 @@ def unknown_reply(kb: KnowledgeBase, turn: Turn, settings: Settings | None = Non
                 _queue_for_review(kb, turn)  # an answer found without the NLU: HR checks it
                 return _hit_reply(kb, hit)
         _queue_for_review(kb, turn)
-        return Reply(UTTER_NO_ANSWER, {"topics": topic_list(kb)})
+        suggestions = () if turn.guess in SMALL_TALK_INTENTS else suggestion_buttons(kb, turn.text, settings)
+        return Reply(UTTER_NO_ANSWER, {"topics": topic_list(kb)}, suggestions=suggestions)
     except KnowledgeBaseUnavailable:
         logger.exception("knowledge base unavailable while recording an unanswered question")
+        return UNAVAILABLE
+
+
+def section_reply(kb_provider: KbProvider, passage_id: Any) -> Reply:
+    """A section suggested with the "no answer", clicked: its passage with the source. The id comes from the
+    user (a button's payload can be forged): only a passage of an HR document of this revision is read."""
+    number = passage_number(passage_id)
+    try:
+        kb = kb_provider()
+        hit = kb.document_passage(number) if number is not None else None
+        if hit is None:
+            return Reply(UTTER_SECTION_GONE)
+        return Reply(UTTER_KB_ANSWER, {"answer": hit.text, "source": kb.cite([hit])})
+    except KnowledgeBaseUnavailable:
+        logger.exception("knowledge base unavailable for a suggested section")
         return UNAVAILABLE
 
 
@@ -222,7 +216,7 @@ def fallback_reply(kb_provider: KbProvider, turn: Turn, settings: Settings | Non
     except KnowledgeBaseUnavailable:
         return UNAVAILABLE
     reply = unknown_reply(kb, turn, settings)
-    return Reply(reply.response, reply.values, revert=core_fallback)
+    return Reply(reply.response, reply.values, revert=core_fallback, suggestions=reply.suggestions)
 
 
 def help_reply(kb_provider: KbProvider) -> Reply:
@@ -230,34 +224,6 @@ def help_reply(kb_provider: KbProvider) -> Reply:
         return Reply(UTTER_HELP, {"topics": topic_list(kb_provider())})
     except KnowledgeBaseUnavailable:
         return UNAVAILABLE
-
-
-def read_profile(get_slot: SlotReader) -> dict[str, Any]:
-    """The profile from the slots, with canonical values."""
-    return normalised_profile({slot: get_slot(slot) for slot in PROFILE_SLOTS}, load_vocabulary())
-
-
-def plan_reply(kb_provider: KbProvider, get_slot: SlotReader) -> Reply:
-    """The personal, ordered and sourced plan for the profile."""
-    try:
-        kb = kb_provider()
-        steps = kb.plan(read_profile(get_slot))
-    except KnowledgeBaseUnavailable:
-        logger.exception("knowledge base unavailable")
-        return UNAVAILABLE
-    if not steps:
-        return Reply(UTTER_PLAN_EMPTY)
-    text, sources = kb.render_plan(steps)
-    return Reply(UTTER_PLAN, {"steps": text, "sources": sources})
-
-
-def profile_reply(get_slot: SlotReader) -> Reply:
-    lines = summary_lines(read_profile(get_slot), load_vocabulary())
-    return Reply(UTTER_PROFILE_SUMMARY, {"profile": "\n".join(lines)}) if lines else Reply(UTTER_PROFILE_EMPTY)
-
-
-def reset_profile_reply() -> Reply:
-    return Reply(UTTER_PROFILE_RESET, slots={slot: None for slot in PROFILE_SLOTS})
 
 
 def erasure_reply(sender_id: str, kb_provider: KbProvider, conversations: ConversationProvider) -> Reply:

@@ -9,6 +9,7 @@ answered with every development note in the knowledge base: they must keep their
 
     .venv/bin/python -m scripts.calibrate_documents [--verbose] [--model models/other.tar.gz]
     KB_DOCUMENT_MIN_MARGIN=0.15 .venv/bin/python -m scripts.calibrate_documents   # a setting to try
+    KB_SUGGESTION_MIN_SCORE=0.6 .venv/bin/python -m scripts.calibrate_documents --suggestions
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from backoffice_career import replies
+from backoffice_career import profile_replies, replies
 from backoffice_career.knowledge.base import KnowledgeBase
 from backoffice_career.knowledge.factory import build_knowledge_base, build_normalizer
 from backoffice_career.knowledge.text import load_topics
@@ -31,6 +32,7 @@ from backoffice_career.names import (
     INTENT_OUT_OF_SCOPE,
     RASA_INTENT_NLU_FALLBACK,
     UTTER_KB_ANSWER,
+    UTTER_NO_ANSWER,
 )
 from backoffice_career.settings import ROOT, get_settings
 from scripts.eval_documents import load_questions
@@ -79,7 +81,7 @@ def reply_for(kb: KnowledgeBase, text: str, parse: dict[str, Any]) -> replies.Re
     if intent == INTENT_OUT_OF_SCOPE:
         return replies.unknown_reply(kb, turn)
     if intent == INTENT_INFORM_PROFILE:  # the profile form starts; a short statement gets its advice first
-        return replies.statement_reply(lambda: kb, turn)
+        return profile_replies.statement_reply(lambda: kb, turn)
     return None
 
 
@@ -157,11 +159,42 @@ def guide_figures(verbose: bool, model: Path = MODEL) -> tuple[int, int, int, in
     return figures(notes, answerable, out_of_scope, ("guide miss", "guide out of scope answered"), verbose, model)
 
 
+def suggestion_figures(model: Path = MODEL) -> dict[str, int]:
+    """The buttons of each "no answer" on the development notes: answerable questions left without an answer
+    whose section is a button, and unanswerable questions given buttons (KB_SUGGESTION_MIN_SCORE to try)."""
+    counts = dict.fromkeys(("answerable_no_answer", "section_offered", "unanswerable_no_answer", "offered",
+                            "buttons"), 0)
+    for note, question_file in SETS.values():
+        questions, unanswerable = load_questions(question_file)
+        items = [(q["text"], q["section"]) for q in questions] + [(text, None) for text in unanswerable]
+        parses = parse_all([text for text, _ in items], model)
+        with tempfile.TemporaryDirectory() as tmp:
+            kb = knowledge_base(Path(tmp), [note])
+            for text, section in items:
+                reply = reply_for(kb, text, parses[text])
+                if reply is None or reply.response != UTTER_NO_ANSWER:
+                    continue
+                titles = [button["title"] for button in reply.suggestions]
+                counts["buttons"] += len(titles)
+                if section is None:
+                    counts["unanswerable_no_answer"] += 1
+                    counts["offered"] += bool(titles)
+                else:
+                    counts["answerable_no_answer"] += 1
+                    counts["section_offered"] += any(section.split(">")[-1].strip() == t for t in titles)
+            kb.engine.dispose()
+    return counts
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--verbose", action="store_true", help="print every miss")
     parser.add_argument("--model", type=Path, default=MODEL, help="the trained model (default: %(default)s)")
+    parser.add_argument("--suggestions", action="store_true", help="only the buttons offered with the no answer")
     args = parser.parse_args(argv)
+    if args.suggestions:
+        print(suggestion_figures(args.model))
+        return 0
     totals = [0, 0, 0, 0]
     for name in SETS:
         figures = note_figures(name, args.verbose, args.model)

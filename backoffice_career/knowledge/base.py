@@ -223,12 +223,21 @@ class KnowledgeBase:
         hit = ranking.document_match(scores, index, min_score, min_margin)
         return index.in_context(hit) if hit else None
 
+    def section_suggestions(self, text: str, lexical_weight: float, min_score: float, limit: int) -> list[Hit]:
+        """HR documents' sections near `text` (document_answer's scores), best first: offered, never an answer."""
+        index = self._current_index()
+        scores = self._meaning_scores(index, text, None, lexical_weight, 0.0, stems=True)
+        return ranking.section_leaders(scores, index, min_score, limit)
+
+    def document_passage(self, passage_id: int) -> Hit | None:
+        """An HR document's passage by id, with its paragraph (Index.document_passage)."""
+        return self._current_index().document_passage(passage_id)
+
     def rival(self, lemmas: Sequence[str], answer: Sequence[Hit]) -> Hit | None:
         """A passage of another document than the topic's `answer` that answers the question (its normalised
-        `lemmas`) much better: it holds
-        every concept of the question (three at least) and beats the BM25 of every passage of the answer's
-        document, none of which holds them all. The intent's topic is a boost, never a cage ("une formation SAP
-        pour les nouveaux arrivants ?" in an HR note)."""
+        `lemmas`) much better: it holds every concept of the question (three at least) and beats the BM25 of
+        every passage of the answer's document, none of which holds them all. The intent's topic is a boost,
+        never a cage ("une formation SAP pour les nouveaux arrivants ?" in an HR note)."""
         if not answer:
             return None
         index = self._current_index()

@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backoffice_career.knowledge import db
 from backoffice_career.knowledge.db import AdviceCitation, AdviceStep, Document, Passage, PassageTopic, Topic
 from backoffice_career.knowledge.text import stem
 from backoffice_career.knowledge.vocabulary import Concept
@@ -218,6 +219,14 @@ class Index:
         if len(rows) == 1:
             return hit
         return replace(hit, text=" ".join(self.passages[r].text for r in rows))
+
+    def document_passage(self, passage_id: int) -> Hit | None:
+        """A passage of a document file that no topic covers (an HR document), with its paragraph; None for a
+        guide passage, an HR answer or an id this revision does not hold."""
+        row = self.row_of.get(passage_id)
+        if row is None or self._tagged[row] or self.passages[row].origin != db.ORIGIN_FILE:
+            return None
+        return self.in_context(self.passages[row].hit(1.0))
 
     def matches(self, terms: Iterable[str]) -> NDArray[np.int32]:
         """How many of the distinct lemmas `terms` each passage holds."""

@@ -12,6 +12,7 @@ from collections.abc import Set as AbstractSet
 import numpy as np
 from numpy.typing import NDArray
 
+from backoffice_career.knowledge.db import ORIGIN_FILE
 from backoffice_career.knowledge.index import Hit, Index
 from backoffice_career.knowledge.vocabulary import Concept
 
@@ -130,6 +131,21 @@ def document_match(scores: NDArray[np.float64], index: Index, min_score: float, 
     if scores[row] < min_score or margin < min_margin:
         return None
     return index.passages[row].hit(scores[row])
+
+
+def section_leaders(scores: NDArray[np.float64], index: Index, min_score: float, limit: int) -> list[Hit]:
+    """The best passage of each section of the HR document files (no topic covers them) by `scores`, for the sections
+    whose best clears `min_score`: at most `limit`, best first. What the honest "no answer" may suggest."""
+    if limit <= 0:
+        return []
+    rows = np.flatnonzero(~index.tagged() & (scores >= min_score))
+    best: dict[int, int] = {}
+    for row in rows[np.argsort(-scores[rows], kind="stable")].tolist():
+        if index.passages[row].origin == ORIGIN_FILE:  # not HR's answers to queued questions
+            best.setdefault(int(index.section_ids[row]), row)
+        if len(best) >= limit:
+            break
+    return [index.passages[row].hit(scores[row]) for row in best.values()]
 
 
 def second_chance(scores: NDArray[np.float64], index: Index, min_score: float) -> Hit | None:

@@ -13,6 +13,7 @@ SECTIONS = {
     "FORM_": "forms",
     "SLOT_": "slots",
     "INTENT_": "intents",
+    "ENTITY_": "entities",
 }
 RASA_BUILT_INS = {"RASA_INTENT_NLU_FALLBACK": DEFAULT_INTENTS, "RASA_SLOT_REQUESTED": [REQUESTED_SLOT]}
 GROUPS = {
