@@ -64,8 +64,9 @@ class ValidateProfileForm(KbMixin, FormValidationAction):
         return names.ACTION_VALIDATE_PROFILE_FORM
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        """At the form's start, a short statement about oneself first gets the guide's
-        advice for what it states (profile_replies.statement_reply); then the slots are validated."""
+        """At the form's start, a short statement about oneself first gets the guide's advice for what it states
+        (profile_replies.statement_reply); then the slots are validated; inside the form, a short answer that
+        the NLU did not read as one is still an answer (_unsure_answer)."""
         events: list[EventType] = []
         starts = form_starts(tracker, self.form_name())
         if starts:

@@ -55,7 +55,8 @@ class Settings(BaseSettings):
     document_min_score: float = Field(0.65, env="KB_DOCUMENT_MIN_SCORE")
     document_min_margin: float = Field(0.2, env="KB_DOCUMENT_MIN_MARGIN")
     # With the honest "no answer": up to this many sections of the HR documents that may answer (buttons), each
-    # scoring at least the minimum by document_answer's score. Never an answer; 0 turns them off.
+    # scoring at least the minimum by document_answer's score. Never an answer; 0 turns them off. 0.5 chosen on
+    # the development notes (scripts/calibrate_documents.py --suggestions).
     max_suggestions: int = Field(3, env="KB_MAX_SUGGESTIONS", ge=0, le=5)
     suggestion_min_score: float = Field(0.5, env="KB_SUGGESTION_MIN_SCORE")
     # None: the value of data/faq.yml
