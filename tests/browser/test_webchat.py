@@ -111,3 +111,42 @@ def test_page_server(chat_page, bot):
     assert requests.get(f"{chat_page}../actions/settings.py", timeout=10).status_code == 404
     assert requests.get(f"{chat_page}node_modules/rasa-webchat/package.json", timeout=10).status_code == 404
     assert re.search(r"<html lang=\"fr\">", requests.get(chat_page, timeout=10).text)
+
+
+@pytest.fixture
+def with_hr_note(bot, tmp_path, settings, normalizer, topic_specs):
+    """The session bot's knowledge base with the suggestion tests' HR note, rebuilt without it afterwards (the
+    running bot follows each build, no restart)."""
+    import shutil
+
+    from backoffice_career.knowledge.ingest import build
+    from tests.unit.test_section_suggestions import NOTE
+
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(settings.knowledge_dir, knowledge)
+    (knowledge / "regles-equipe.md").write_text(NOTE, "utf-8")
+    build(bot.kb.engine, knowledge, normalizer, topic_specs, ROOT / "data" / "advice")
+    try:
+        yield
+    finally:
+        build(bot.kb.engine, settings.knowledge_dir, normalizer, topic_specs, ROOT / "data" / "advice")
+
+
+def test_sections_offered_with_the_no_answer_are_buttons_that_read_the_section(open_page, domain, with_hr_note):
+    from tests.unit.test_section_suggestions import UNCLEAR
+
+    chat = open_page()
+    expect(chat.bot_messages().first).to_have_text(greeting(domain))
+    chat.page.locator(".rw-new-message").fill(UNCLEAR)
+    chat.page.locator(".rw-new-message").press("Enter")
+    offered = domain["responses"]["utter_section_suggestions"][0]["text"]
+    expect(chat.bot_messages().last).to_have_text(offered)
+    expect(chat.bot_messages().nth(1)).to_contain_text("Je n'ai pas d'information fiable")
+    replies = chat.page.locator(".rw-reply")
+    expect(replies.filter(has_text="Enfant malade")).to_have_count(1)
+    expect(replies.filter(has_text="Congés d'été")).to_have_count(1)
+    chat.screenshot("webchat-suggestions.png")
+    replies.filter(has_text="Enfant malade").click()
+    expect(chat.user_messages().last).to_have_text("Enfant malade")
+    expect(chat.bot_messages().last).to_contain_text("moins de seize ans")
+    expect(chat.bot_messages().last).to_contain_text("section « Enfant malade »")
