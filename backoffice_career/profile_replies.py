@@ -5,12 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from backoffice_career.knowledge.answer import answer_topic, response_values
+from backoffice_career.knowledge.answer import answer_topic
 from backoffice_career.knowledge.errors import KnowledgeBaseUnavailable
 from backoffice_career.names import (
     PROFILE_SLOTS,
-    SLOT_LAST_TOPIC,
-    UTTER_KB_ANSWER,
     UTTER_PLAN,
     UTTER_PLAN_EMPTY,
     UTTER_PROFILE_EMPTY,
@@ -19,7 +17,7 @@ from backoffice_career.names import (
 )
 from backoffice_career.profile.facts import load_vocabulary, normalised_profile, summary_lines
 from backoffice_career.profile.topics import stated_topics
-from backoffice_career.replies import UNAVAILABLE, KbProvider, Reply, SlotReader, Turn
+from backoffice_career.replies import UNAVAILABLE, KbProvider, Reply, SlotReader, Turn, topic_answer_reply
 from backoffice_career.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -39,7 +37,7 @@ def statement_reply(kb_provider: KbProvider, turn: Turn, settings: Settings | No
         result = answer_topic(kb, turn.text, topic.intent, settings) if topic else None
         if not result or not result.found:
             return None
-        return Reply(UTTER_KB_ANSWER, response_values(kb, result), slots={SLOT_LAST_TOPIC: result.topic})
+        return topic_answer_reply(kb, result)
     except KnowledgeBaseUnavailable:
         logger.exception("knowledge base unavailable for a statement's advice")
         return None  # the form goes on: its questions need no knowledge base

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from backoffice_career.knowledge.answer import answer_topic, response_values
+from backoffice_career.knowledge.answer import TopicAnswer, answer_topic, response_values
 from backoffice_career.knowledge.base import KnowledgeBase
 from backoffice_career.knowledge.errors import KnowledgeBaseUnavailable
 from backoffice_career.knowledge.index import Hit, TopicInfo
@@ -107,6 +107,11 @@ def _stated_topic(kb: KnowledgeBase, turn: Turn) -> TopicInfo | None:
     return by_name.get(guessed or "") if guessed in stated.topics else None
 
 
+def topic_answer_reply(kb: KnowledgeBase, result: TopicAnswer) -> Reply:
+    """A topic's passages with their source; the topic becomes the conversation's topic (follow-ups)."""
+    return Reply(UTTER_KB_ANSWER, response_values(kb, result), slots={SLOT_LAST_TOPIC: result.topic})
+
+
 def _hit_reply(kb: KnowledgeBase, hit: Hit) -> Reply:
     """One passage with its source; its main topic becomes the conversation's topic (follow-ups)."""
     slots = {SLOT_LAST_TOPIC: max(hit.topics, key=lambda t: hit.topics[t])} if hit.topics else {}
@@ -135,7 +140,7 @@ def unknown_reply(kb: KnowledgeBase, turn: Turn, settings: Settings | None = Non
             result = answer_topic(kb, turn.text, topic.intent, settings)
             if result.found:
                 _queue_for_review(kb, turn)
-                return Reply(UTTER_KB_ANSWER, response_values(kb, result), slots={SLOT_LAST_TOPIC: result.topic})
+                return topic_answer_reply(kb, result)
         if turn.guess not in SMALL_TALK_INTENTS:
             # The NLU is unsure: read every passage, its best guess as a hint. Sure that the question is off
             # the guide's topics: only a section of the HR documents that clearly stands out may answer it.
@@ -163,9 +168,7 @@ def section_reply(kb_provider: KbProvider, passage_id: Any) -> Reply:
     try:
         kb = kb_provider()
         hit = kb.document_passage(number) if number is not None else None
-        if hit is None:
-            return Reply(UTTER_SECTION_GONE)
-        return Reply(UTTER_KB_ANSWER, {"answer": hit.text, "source": kb.cite([hit])})
+        return _hit_reply(kb, hit) if hit else Reply(UTTER_SECTION_GONE)
     except KnowledgeBaseUnavailable:
         logger.exception("knowledge base unavailable for a suggested section")
         return UNAVAILABLE
@@ -192,7 +195,7 @@ def topic_reply(kb_provider: KbProvider, turn: Turn, settings: Settings | None =
             rival = None
         if rival:  # another document (an HR note) answers the words much better than the topic's passages
             return _hit_reply(kb, rival)
-        return Reply(UTTER_KB_ANSWER, response_values(kb, result), slots={SLOT_LAST_TOPIC: result.topic})
+        return topic_answer_reply(kb, result)
     try:
         _queue_for_review(kb, turn)
         # Unsure of the intent: its topic is a hint, not a cage; a passage that fits the words better wins.
@@ -202,7 +205,7 @@ def topic_reply(kb_provider: KbProvider, turn: Turn, settings: Settings | None =
         hit = None
     if hit and hit.passage_id not in {h.passage_id for h in result.hits}:
         return _hit_reply(kb, hit)
-    return Reply(UTTER_KB_ANSWER, response_values(kb, result), slots={SLOT_LAST_TOPIC: result.topic})
+    return topic_answer_reply(kb, result)
 
 
 def fallback_reply(kb_provider: KbProvider, turn: Turn, settings: Settings | None = None) -> Reply:

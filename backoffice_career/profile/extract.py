@@ -202,6 +202,11 @@ def asks_something(text: str, tokens: list[str], rules: Rules) -> bool:
     return "?" in text or has(tokens, rules.raw["self_description"]["request_cues"])
 
 
+def asks(text: str, rules: Rules) -> bool:
+    """asks_something of the raw `text` (its normalised tokens computed here)."""
+    return asks_something(text, tokens_of(normalise(text, rules)), rules)
+
+
 def is_self_description(text: str | None, rules: Rules | None = None, min_facts: int = 0) -> bool:
     """A statement about oneself: no question, and enough facts (data/profile/extraction.yml, self_description),
     at least `min_facts`."""

@@ -11,8 +11,8 @@ from backoffice_career.names import (
     UTTER_INVALID_EXPERIENCE_YEARS,
     UTTER_NOT_UNDERSTOOD,
 )
-from backoffice_career.profile.extract import asks_something
-from backoffice_career.profile.extract_text import load_rules, normalise, tokens_of
+from backoffice_career.profile.extract import asks
+from backoffice_career.profile.extract_text import load_rules
 from backoffice_career.profile.facts import (
     UNKNOWN,
     InvalidExperience,
@@ -66,9 +66,7 @@ def unsure_answer(slot: str, text: str | None, vocab: Vocabulary | None = None) 
     if not text or not isinstance(text, str) or slot not in UTTER_NOT_UNDERSTOOD:
         return None
     vocab = vocab or load_vocabulary()
-    rules = load_rules()
-    tokens = tokens_of(normalise(text, rules))
-    if len(text.split()) > int(vocab.raw.get("answer_max_words", 0)) or asks_something(text, tokens, rules):
+    if len(text.split()) > int(vocab.raw.get("answer_max_words", 0)) or asks(text, load_rules()):
         return None
     folded = fold(text).replace("’", "'")
     if any(contains(folded, phrase) for phrase in vocab.raw.get("no_preference") or []):

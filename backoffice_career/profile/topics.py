@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from backoffice_career.profile.extract import asks_something, extract_facts
-from backoffice_career.profile.extract_text import Rules, load_rules, normalise, tokens_of
+from backoffice_career.profile.extract import asks, extract_facts
+from backoffice_career.profile.extract_text import Rules, load_rules
 from backoffice_career.resources import load_yaml
 
 FACT_TOPICS = Path(__file__).resolve().parents[2] / "data" / "profile" / "fact_topics.yml"
@@ -43,5 +43,5 @@ def stated_topics(text: str | None, rules: Rules | None = None, path: Path = FAC
         slot, topic = line.get("slot"), line["topic"]
         if slot in facts and topic not in topics and _matches(facts[slot], line.get("value")):
             topics.append(topic)
-    return StatedTopics(tuple(topics), asks_something(text, tokens_of(normalise(text, rules)), rules), len(facts),
+    return StatedTopics(tuple(topics), asks(text, rules), len(facts),
                         _count(data.get("before_form_up_to") if isinstance(data, dict) else None))
