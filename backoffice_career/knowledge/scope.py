@@ -12,7 +12,8 @@ from backoffice_career.resources import load_yaml
 OTHER_JOBS = Path(__file__).resolve().parents[2] / "data" / "kb" / "other_jobs.yml"
 SCOPE = Path(__file__).resolve().parents[2] / "data" / "kb" / "scope.yml"
 SCOPE_WORDS = ("cost_words", "pay_words", "product_words")  # lemma lists of scope.yml
-SCOPE_PHRASES = ("duration_phrases", "pay_figure_phrases")  # phrase lists of scope.yml, matched in folded text
+# Phrase lists of scope.yml, matched in the folded text.
+SCOPE_PHRASES = ("duration_phrases", "pay_figure_phrases", "funding_phrases")
 
 
 class OffGuide:

@@ -25,6 +25,10 @@ COSTS = [
     "Et vous, vous gagnez combien en tant que responsable administratif ?",
     "quel salaire pour une assistante qui passe cheffe de bureau",
     "Combien touche un responsable du back-office après dix ans de métier ?",
+    "Existe-t-il une aide financière pour une reconversion dans l'administratif ?",  # funding (funding_phrases)
+    "Ma formation de comptabilité peut-elle être prise en charge par l'OPCO ?",
+    "y a des aides de pôle emploi pr se former au secrétariat ?",
+    "Des aides existent pour passer un diplôme en gestion quand on est au chômage ?",
 ]
 OTHER_TRADES = [
     "Comment devenir ostéopathe ?",
@@ -49,6 +53,10 @@ THIS_JOB = [
     "c'est dur de devenir gestionnaire quand on est timide ?",  # "dur", not a duration
     "comment toucher un meilleur salaire sans changer de métier ?",  # better pay, not a figure
     "je voudrais gagner davantage, je fais quoi ?",
+    "Inscrite à France Travail, je peux viser un poste de gestionnaire de back-office ?",  # not funding
+    "Savoir utiliser un tableur, ça aide pour trouver un poste de bureau ?",  # the verb "aider"
+    "J'aide à la formation des nouveaux intérimaires, c'est un plus pour devenir responsable ?",
+    "J'ai pris en charge l'accueil des stagiaires cette année, ça compte ?",  # "took on", not funding
 ]
 
 
