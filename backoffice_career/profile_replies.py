@@ -34,7 +34,8 @@ def statement_reply(kb_provider: KbProvider, turn: Turn, settings: Settings | No
     try:
         kb = kb_provider()
         topic = next((t for t in kb.topics() if t.name == stated.topics[0] and t.intent), None)
-        result = answer_topic(kb, turn.text, topic.intent, settings) if topic else None
+        query = stated.query(stated.topics[0], turn.text)
+        result = answer_topic(kb, query, topic.intent, settings) if topic else None
         if not result or not result.found:
             return None
         return topic_answer_reply(kb, result)

@@ -94,17 +94,20 @@ def _second_chance(kb: KnowledgeBase, turn: Turn, hint: str | None, settings: Se
     )
 
 
-def _stated_topic(kb: KnowledgeBase, turn: Turn) -> TopicInfo | None:
+def _stated_topic(kb: KnowledgeBase, turn: Turn) -> tuple[TopicInfo, str] | None:
     """When the NLU is unsure of a message stating a fact about the person (data/profile/fact_topics.yml): the
-    fact's topic for a statement, and for a question only when the NLU's best guess is that topic too."""
+    fact's topic for a statement, and for a question only when the NLU's best guess is that topic too; with the
+    text to rank the topic's passages by (the message and the guide's words for the fact)."""
     if turn.intent != RASA_INTENT_NLU_FALLBACK or turn.guess in SMALL_TALK_INTENTS:
         return None
     stated = stated_topics(turn.text)
     by_name = {t.name: t for t in kb.topics() if t.intent}
     if not stated.question:
-        return next((by_name[name] for name in stated.topics if name in by_name), None)
-    guessed = kb.topic_for_intent(turn.guess)
-    return by_name.get(guessed or "") if guessed in stated.topics else None
+        name = next((name for name in stated.topics if name in by_name), None)
+    else:
+        guessed = kb.topic_for_intent(turn.guess)
+        name = guessed if guessed in stated.topics and guessed in by_name else None
+    return (by_name[name], stated.query(name, turn.text)) if name else None
 
 
 def topic_answer_reply(kb: KnowledgeBase, result: TopicAnswer) -> Reply:
@@ -135,9 +138,10 @@ def unknown_reply(kb: KnowledgeBase, turn: Turn, settings: Settings | None = Non
         hit = kb.extra_answer(turn.text, settings.extra_min_score, settings.extra_min_coverage)
         if hit:
             return Reply(UTTER_KB_ANSWER, {"answer": hit.text, "source": kb.cite([hit])})
-        topic = _stated_topic(kb, turn)
-        if topic:  # "Pas encore eu d'équipe à gérer.": the guide's advice for the fact stated; HR checks it
-            result = answer_topic(kb, turn.text, topic.intent, settings)
+        stated = _stated_topic(kb, turn)
+        if stated:  # "Pas encore eu d'équipe à gérer.": the guide's advice for the fact stated; HR checks it
+            topic, query = stated
+            result = answer_topic(kb, query, topic.intent, settings)
             if result.found:
                 _queue_for_review(kb, turn)
                 return topic_answer_reply(kb, result)

@@ -127,6 +127,16 @@ def test_a_wish_to_lead_is_not_experience(text):
     assert "supervised" not in extract_facts(text)
 
 
+@pytest.mark.parametrize("text", [
+    "Je n'ai jamais été responsable de qui que ce soit.",
+    "pas encore d'équipe à diriger de mon côté",
+    "Je n'ai encore dirigé quiconque.",
+    "Aucune équipe à manager pour l'instant, personne à gérer.",
+])
+def test_never_leading_anyone_said_in_other_words(text):
+    assert extract_facts(text).get("supervised") == "non"
+
+
 def test_experience_of_leading_beside_a_wish_is_kept():
     assert extract_facts("J'ai encadré deux stagiaires et je voudrais devenir manager.")["supervised"] == "oui"
     assert extract_facts("Pas encore managé d'équipe, mais j'aimerais.")["supervised"] == "non"

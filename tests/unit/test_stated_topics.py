@@ -157,3 +157,35 @@ def test_before_form_up_to_is_read_from_the_file(tmp_path):
     assert stated.topics == ("temp_work_entry",) and stated.facts == 1 and stated.advise_up_to == 0
     path.write_text("before_form_up_to: lots\nfacts: []\n", "utf-8")
     assert stated_topics("Je fais de l'intérim.", path=path).advise_up_to == 0
+
+
+@pytest.mark.parametrize("text", [
+    "Jamais eu personne sous mes ordres, c'est gênant pour viser un poste de chef de bureau ?",
+    "Je n'ai encore été responsable de qui que ce soit, est-ce un problème pour devenir directrice de bureau ?",
+])
+async def test_the_facts_words_choose_the_topics_passage(fresh_kb, text):
+    """fact_topics.yml's "words": the sentence on supervision experience answers a question stating that the person
+    never led anyone, not the topic's sentence on a "directeur de bureau"'s qualifications, which the job title
+    in the question would choose."""
+    message = await answer(fresh_kb, text, "ask_experience_needed")
+    assert message["response"] == "utter_kb_answer" and SUPERVISION in message["answer"]
+
+
+def test_a_fact_without_words_leaves_the_message_as_it_is(tmp_path):
+    path = tmp_path / "fact_topics.yml"
+    path.write_text("facts:\n  - {slot: supervised, value: non, topic: experience_needed}\n"
+                    "  - {slot: situation, value: interimaire, topic: temp_work_entry, words: 7}\n", "utf-8")
+    stated = stated_topics("Pas encore eu d'équipe à gérer, je suis intérimaire.", path=path)
+    assert stated.topics == ("experience_needed", "temp_work_entry")
+    assert stated.query("experience_needed", "x") == "x" and stated.query("temp_work_entry", "x") == "x"
+    assert stated.query("duties", "x") == "x"
+
+
+@pytest.mark.parametrize(("text", "passage"), [
+    ("Mon objectif, c'est plutôt une start-up.", "Dans les petites entreprises"),
+    ("Je vise une grosse boîte, genre multinationale.", "des grandes entreprises peuvent superviser"),
+])
+async def test_the_size_of_company_a_person_aims_for_gets_the_guides_passage_on_it(fresh_kb, text, passage):
+    """target_company in fact_topics.yml: the passage on that size of company, not "no answer"."""
+    message = await answer(fresh_kb, text, "ask_how_to_become")
+    assert message["response"] == "utter_kb_answer" and passage in message["answer"]
