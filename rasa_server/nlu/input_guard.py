@@ -109,6 +109,8 @@ class InputSanitizer(GraphComponent):
         rules = _config_rules(config)
         self.max_chars = int(rules["max_chars"])
         self.shorthand = Shorthand(rules.get("abbreviations"))
+        # Interview frames ("D'après votre expérience, …") are dropped: their "expérience" is not the subject.
+        self.frames = Shorthand({str(frame): "" for frame in rules.get("interview_frames") or []})
 
     @classmethod
     def create(
@@ -132,6 +134,8 @@ class InputSanitizer(GraphComponent):
         else:
             display = mask_clean_text(raw)
             text = self.shorthand.expand(display)
+            unframed = self.frames.expand(text)
+            text = unframed if _WORD.search(unframed) else text  # a frame alone stays: it is not empty
             message.set(DISPLAY_TEXT_KEY, display[: self.max_chars])
         flags = {"original_length": len(raw or ""), "too_long": len(text) > self.max_chars}
         if flags["too_long"]:

@@ -145,3 +145,28 @@ def test_any_rest_body_is_parsed_or_refused_with_a_known_error(body, content_typ
     else:
         assert isinstance(sender, str) and sender.strip() and isinstance(message, str)
         assert metadata is None or isinstance(metadata, dict)
+
+
+@pytest.mark.parametrize(
+    "raw, seen",
+    [
+        ("D'après votre expérience, le back-office voit-il des clients ?", ", le back-office voit-il des clients ?"),
+        ("Selon votre vécu, quel logiciel compte le plus ?", ", quel logiciel compte le plus ?"),
+        ("et d’après ton expérience c'est dur ?", "et  c'est dur ?"),
+        # The word alone is a subject: "combien d'expérience" is not a frame.
+        ("Quelle expérience faut-il ?", "Quelle expérience faut-il ?"),
+    ],
+)
+def test_an_interview_frame_is_dropped_for_the_classifier(raw, seen):
+    """data/input_guard.yml interview_frames: "D'après votre expérience, …" asks about its own subject, not about
+    experience; the classifier sees the question without the frame, the rest of Rasa what the user wrote."""
+    message = Message(data={TEXT: raw})
+    InputSanitizer({"rules_file": None}).process([message])
+    assert message.get(TEXT) == seen
+    InputGuard({"rules_file": None}).process([message])
+    assert message.get(TEXT) == raw
+
+
+def test_a_frame_alone_is_not_an_empty_message():
+    message = run_pipeline("D'après votre expérience ?")
+    assert message.get(INTENT) is None or message.get(INTENT)["name"] != "empty_message"
