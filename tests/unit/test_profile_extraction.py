@@ -137,6 +137,10 @@ def test_never_leading_anyone_said_in_other_words(text):
     assert extract_facts(text).get("supervised") == "non"
 
 
+def test_one_person_to_manage_is_not_a_negation():
+    assert extract_facts("J'ai une personne à gérer depuis un an.").get("supervised") != "non"
+
+
 def test_experience_of_leading_beside_a_wish_is_kept():
     assert extract_facts("J'ai encadré deux stagiaires et je voudrais devenir manager.")["supervised"] == "oui"
     assert extract_facts("Pas encore managé d'équipe, mais j'aimerais.")["supervised"] == "non"
