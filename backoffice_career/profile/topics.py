@@ -19,11 +19,11 @@ class StatedTopics:
     facts: int = 0  # how many profile slots the message states
     advise_up_to: int = 0  # fact_topics.yml's before_form_up_to: a statement of at most this many facts that
     # starts the profile form gets its topic's passage first
-    words: tuple[str, ...] = ()  # per topic: the guide's words for the fact ("expérience de supervision"), or ""
+    words: tuple[tuple[str, str], ...] = ()  # (topic, the guide's words for its fact: "expérience de supervision")
 
     def query(self, topic: str, text: str) -> str:
         """`text` with the guide's words for the fact of `topic`: they choose the topic's passage for that fact."""
-        words = dict(zip(self.topics, self.words, strict=False)).get(topic, "")
+        words = dict(self.words).get(topic)
         return f"{text} {words}" if words else text
 
 
@@ -43,13 +43,14 @@ def stated_topics(text: str | None, rules: Rules | None = None, path: Path = FAC
     facts = extract_facts(text, rules)
     data = load_yaml(path) if path.exists() else {}  # HR's file: a missing or malformed line maps nothing
     topics: list[str] = []
-    words: list[str] = []
+    words: list[tuple[str, str]] = []
     for line in (data.get("facts") if isinstance(data, dict) else None) or []:
         if not isinstance(line, dict) or not isinstance(line.get("topic"), str):
             continue
         slot, topic = line.get("slot"), line["topic"]
         if slot in facts and topic not in topics and _matches(facts[slot], line.get("value")):
             topics.append(topic)
-            words.append(line["words"] if isinstance(line.get("words"), str) else "")
+            if isinstance(line.get("words"), str):
+                words.append((topic, line["words"]))
     return StatedTopics(tuple(topics), asks(text, rules), len(facts),
                         _count(data.get("before_form_up_to") if isinstance(data, dict) else None), tuple(words))

@@ -16,6 +16,16 @@ from rasa_server.nlu.input_guard import InputGuard, InputSanitizer, clean_text, 
 RULES = load_rules(None)
 
 
+def classifier_text(raw):
+    """What the classifier sees of `raw`; the last component gives the rest of Rasa back what the user wrote."""
+    message = Message(data={TEXT: raw})
+    InputSanitizer({"rules_file": None}).process([message])
+    seen = message.get(TEXT)
+    InputGuard({"rules_file": None}).process([message])
+    assert message.get(TEXT) == raw
+    return seen
+
+
 def run_pipeline(text):
     message = Message(data={TEXT: text})
     InputSanitizer({"rules_file": None}).process([message])
@@ -99,12 +109,7 @@ def test_a_normal_question_is_left_to_the_classifier():
     ],
 )
 def test_chat_shorthand_is_expanded_for_the_classifier(raw, expanded):
-    message = Message(data={TEXT: raw})
-    InputSanitizer({"rules_file": None}).process([message])
-    assert message.get(TEXT) == expanded
-    # The last component gives the rest of Rasa back what the user wrote.
-    InputGuard({"rules_file": None}).process([message])
-    assert message.get(TEXT) == raw
+    assert classifier_text(raw) == expanded
 
 
 def test_entity_offsets_follow_the_expansion_in_training_examples():
@@ -160,11 +165,7 @@ def test_any_rest_body_is_parsed_or_refused_with_a_known_error(body, content_typ
 def test_an_interview_frame_is_dropped_for_the_classifier(raw, seen):
     """data/input_guard.yml interview_frames: "D'après votre expérience, …" asks about its own subject, not about
     experience; the classifier sees the question without the frame, the rest of Rasa what the user wrote."""
-    message = Message(data={TEXT: raw})
-    InputSanitizer({"rules_file": None}).process([message])
-    assert message.get(TEXT) == seen
-    InputGuard({"rules_file": None}).process([message])
-    assert message.get(TEXT) == raw
+    assert classifier_text(raw) == seen
 
 
 def test_a_frame_alone_is_not_an_empty_message():
